@@ -11,6 +11,7 @@
  * Pure code: the caller slices the blob out of its Puffin file by `content_offset` / `content_size_in_bytes`.
  */
 import { FloeError } from '../../errors.js';
+import type { PuffinBlobInput } from './puffin.js';
 import { RoaringBitmap64, readRoaring64, type RoaringValues } from './roaring.js';
 
 /** Puffin blob type of a deletion vector. */
@@ -19,14 +20,18 @@ export const DELETION_VECTOR_BLOB_TYPE = 'deletion-vector-v1';
 /** Magic bytes that open the vector's data (puffin-spec `deletion-vector-v1`). */
 export const DELETION_VECTOR_MAGIC: Uint8Array = Uint8Array.of(0xd1, 0xd3, 0x39, 0x64);
 
+/** Field id of the `_pos` metadata column (spec "Reserved Field IDs"): the one field a deletion vector lists. */
+export const ROW_POSITION_FIELD_ID = 2147483645;
+
 /** Largest high 32-bit key: the spec allows only positive 64-bit positions ("the most significant bit must be 0"). */
 const MAX_KEY = 0x7fffffff;
 
 let crcTable: Uint32Array | undefined;
 
 /**
- * CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320), as `java.util.zip.CRC32` computes it. Node 20's zlib has
- * no `crc32` (added in Node 22), hence this table-driven helper. Pass a previous result as `crc` to continue it.
+ * CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320), as `java.util.zip.CRC32` computes it. `zlib.crc32` only
+ * exists from Node 20.15 / 22.2 and floe supports every Node >= 20, hence this table-driven helper.
+ * Pass a previous result as `crc` to continue a checksum over more bytes.
  *
  * @returns the checksum as an unsigned 32-bit integer
  */
@@ -126,4 +131,24 @@ export function encodeDeletionVector(positions: RoaringBitmap64 | RoaringValues)
   bitmap.serializeInto(view, 8);
   view.setUint32(4 + dataLength, crc32(out.subarray(4, 4 + dataLength)), false);
   return out;
+}
+
+/**
+ * A Puffin blob for the deleted `positions` of the data file at `referencedDataFile`, with the metadata the
+ * puffin-spec requires: `referenced-data-file` and `cardinality` properties, `snapshot-id` and `sequence-number`
+ * -1 (inherited on commit), no compression; `fields` lists `_pos` as Iceberg Java writes it.
+ */
+export function deletionVectorBlob(
+  referencedDataFile: string,
+  positions: RoaringBitmap64 | RoaringValues,
+): PuffinBlobInput {
+  const bitmap = positions instanceof RoaringBitmap64 ? positions : RoaringBitmap64.from(positions);
+  return {
+    type: DELETION_VECTOR_BLOB_TYPE,
+    fields: [ROW_POSITION_FIELD_ID],
+    'snapshot-id': -1n,
+    'sequence-number': -1n,
+    data: encodeDeletionVector(bitmap),
+    properties: { 'referenced-data-file': referencedDataFile, cardinality: String(bitmap.cardinality) },
+  };
 }

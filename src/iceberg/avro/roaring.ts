@@ -129,11 +129,8 @@ function makeContainer(values: Uint32Array, runOptimize: boolean): RoaringContai
     }
     return { kind: 'run', runs, cardinality: card };
   }
-  if (card <= ARRAY_MAX) {
-    const arr = new Uint16Array(card);
-    for (let i = 0; i < card; i++) arr[i] = values[i] & 0xffff;
-    return { kind: 'array', values: arr };
-  }
+  // Converting to Uint16Array keeps the low 16 bits of each value.
+  if (card <= ARRAY_MAX) return { kind: 'array', values: new Uint16Array(values) };
   const words = new Uint32Array(2048);
   for (let i = 0; i < card; i++) {
     const v = values[i] & 0xffff;
@@ -241,15 +238,10 @@ export class RoaringBitmap32 {
       }
     }
     for (const c of this.containers) {
-      const data = c.kind === 'array' ? c.values : c.kind === 'run' ? c.runs : c.words;
-      if (c.kind === 'run') {
-        view.setUint16(at, c.runs.length / 2, true);
-        at += 2;
-      }
-      const bytes = c.kind === 'bitmap' ? 4 : 2;
-      for (let i = 0; i < data.length; i++, at += bytes) {
-        if (bytes === 4) view.setUint32(at, data[i], true);
-        else view.setUint16(at, data[i], true);
+      if (c.kind === 'bitmap') for (const w of c.words) view.setUint32((at += 4) - 4, w, true);
+      else {
+        if (c.kind === 'run') view.setUint16((at += 2) - 2, c.runs.length / 2, true); // §4: run count first
+        for (const v of c.kind === 'run' ? c.runs : c.values) view.setUint16((at += 2) - 2, v, true);
       }
     }
     return at;
@@ -381,8 +373,11 @@ export class RoaringBitmap64 {
   static from(values: RoaringValues, options: RoaringEncodeOptions = {}): RoaringBitmap64 {
     const bad = (v: unknown) => new FloeError('INVALID_ARGUMENT', `not an unsigned 64-bit integer: ${String(v)}`);
     let sorted: Float64Array | BigUint64Array;
-    if (values instanceof BigUint64Array) sorted = values.slice().sort();
-    else {
+    if (values instanceof BigUint64Array) sorted = values.slice();
+    else if (values instanceof Float64Array) {
+      for (const v of values) if (!Number.isSafeInteger(v) || v < 0) throw bad(v);
+      sorted = values.slice();
+    } else {
       const nums: number[] = [];
       let bigs: bigint[] | undefined;
       for (const v of values) {
@@ -394,14 +389,18 @@ export class RoaringBitmap64 {
           (bigs ??= []).push(v);
         }
       }
-      if (bigs === undefined) sorted = Float64Array.from(nums).sort();
+      if (bigs === undefined) sorted = Float64Array.from(nums);
       else {
         const all = new BigUint64Array(nums.length + bigs.length);
         nums.forEach((v, i) => (all[i] = BigInt(v)));
         all.set(bigs, nums.length);
-        sorted = all.sort();
+        sorted = all;
       }
     }
+    // Writers usually pass positions in order: skip the sort then.
+    let inOrder = true;
+    for (let i = 1; inOrder && i < sorted.length; i++) inOrder = sorted[i - 1] <= sorted[i];
+    if (!inOrder) sorted.sort();
     const lows = new Uint32Array(sorted.length);
     const keys: number[] = [];
     const bitmaps: RoaringBitmap32[] = [];

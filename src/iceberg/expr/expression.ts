@@ -41,3 +41,61 @@ export function or(left: Expression, right: Expression): Expression {
 
 /** The always-true expression (scan everything). */
 export const alwaysTrue: Expression = { kind: 'true' };
+
+const NEGATED_OP: Record<ComparisonOp, ComparisonOp> = {
+  eq: 'neq',
+  neq: 'eq',
+  lt: 'gte',
+  lte: 'gt',
+  gt: 'lte',
+  gte: 'lt',
+};
+
+/**
+ * The negation of `expr` with no `not` left in it: De Morgan for `and`/`or`, and every predicate replaced by its
+ * complement (`lt` ↔ `gte`, `in` ↔ `not in`, `is-null` ↔ `not-null`, ...). Under SQL's three-valued logic a row
+ * passes `NOT p` exactly when `p` is false, and for a non-null value that is the complement predicate (NaN
+ * included, as NaN sorts above every number: spec "Sorting", the order Java and DuckDB compare in), so the rewrite
+ * keeps the rows a filter selects. Pruning needs it: a "might match" answer cannot be negated (a file that might
+ * match `p` may also hold rows failing `p`), so evaluators only ever see NOT-free expressions.
+ */
+export function negate(expr: Expression): Expression {
+  switch (expr.kind) {
+    case 'true':
+      return { kind: 'false' };
+    case 'false':
+      return { kind: 'true' };
+    case 'and':
+      return or(negate(expr.left), negate(expr.right));
+    case 'or':
+      return and(negate(expr.left), negate(expr.right));
+    case 'not':
+      return rewriteNot(expr.child);
+    case 'compare':
+      return { ...expr, op: NEGATED_OP[expr.op] };
+    case 'in':
+      return { kind: 'in', column: expr.column, values: expr.values, negated: !expr.negated };
+    case 'is-null':
+      return { kind: 'not-null', column: expr.column };
+    case 'not-null':
+      return { kind: 'is-null', column: expr.column };
+    case 'is-nan':
+      return { kind: 'not-nan', column: expr.column };
+    case 'not-nan':
+      return { kind: 'is-nan', column: expr.column };
+  }
+}
+
+/** `expr` with every `not` pushed down into the predicates (see {@link negate}); the result has no `not` node. */
+export function rewriteNot(expr: Expression): Expression {
+  switch (expr.kind) {
+    case 'and':
+      return and(rewriteNot(expr.left), rewriteNot(expr.right));
+    case 'or':
+      return or(rewriteNot(expr.left), rewriteNot(expr.right));
+    case 'not':
+      return negate(expr.child);
+    default:
+      return expr;
+  }
+}

@@ -5,6 +5,16 @@
  * Values follow the in-memory convention of {@link PrimitiveValue}.
  */
 import { FloeError } from '../../errors.js';
+import { bytesToUuid, fromTwosComplement, minimalTwosComplement, uuidToBytes } from './murmur3.js';
+import {
+  civilToDays,
+  daysToCivil,
+  float32Shortest,
+  formatDecimal,
+  formatIsoDate,
+  formatIsoTimeOfDay,
+  formatIsoTimestamp,
+} from './transforms.js';
 import { parsePrimitive, primitiveToString, type Primitive, type PrimitiveValue } from './types.js';
 
 const MICROS_PER_DAY = 86_400_000_000n;
@@ -45,14 +55,9 @@ function expectInt64(p: Primitive, v: unknown): bigint {
 }
 
 function expectDecimal(p: Primitive & { kind: 'decimal' }, v: unknown): bigint {
-  const b = expectInt64Like(v);
-  if (b === undefined || !fitsPrecision(b, p.precision)) throw badValue(p, v);
+  const b = typeof v === 'number' && Number.isSafeInteger(v) ? BigInt(v) : v;
+  if (typeof b !== 'bigint' || !fitsPrecision(b, p.precision)) throw badValue(p, v);
   return b;
-}
-
-function expectInt64Like(v: unknown): bigint | undefined {
-  if (typeof v === 'bigint') return v;
-  return typeof v === 'number' && Number.isSafeInteger(v) ? BigInt(v) : undefined;
 }
 
 function fitsPrecision(unscaled: bigint, precision: number): boolean {
@@ -74,39 +79,6 @@ function expectBytes(p: Primitive, v: unknown): Uint8Array {
   if (!(v instanceof Uint8Array)) throw badValue(p, v);
   if (p.kind === 'fixed' && v.length !== p.length) throw badValue(p, v);
   return v;
-}
-
-/** Minimal two's-complement big-endian bytes of `v` (spec Appendix B note 2, Appendix D `decimal`); 0 is `00`. */
-export function minimalTwosComplement(v: bigint): Uint8Array {
-  let n = 1;
-  while (v < -(1n << BigInt(8 * n - 1)) || v >= 1n << BigInt(8 * n - 1)) n++;
-  const out = new Uint8Array(n);
-  let u = BigInt.asUintN(8 * n, v);
-  for (let i = n - 1; i >= 0; i--) {
-    out[i] = Number(u & 0xffn);
-    u >>= 8n;
-  }
-  return out;
-}
-
-function fromTwosComplement(bytes: Uint8Array): bigint {
-  let u = 0n;
-  for (const b of bytes) u = (u << 8n) | BigInt(b);
-  return BigInt.asIntN(8 * bytes.length, u);
-}
-
-/** The 16 big-endian bytes of a hyphenated UUID string (spec Appendix B note 4). */
-export function uuidToBytes(uuid: string): Uint8Array {
-  if (!UUID_RE.test(uuid)) {
-    throw new FloeError('INVALID_ARGUMENT', `not a valid uuid: ${uuid}`);
-  }
-  return Uint8Array.from(Buffer.from(uuid.replace(/-/g, ''), 'hex'));
-}
-
-/** The lowercase hyphenated form of 16 UUID bytes. */
-export function bytesToUuid(bytes: Uint8Array): string {
-  const h = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
 /**
@@ -226,85 +198,13 @@ export function deserializeValue(primitive: Primitive | string, bytes: Uint8Arra
   }
 }
 
-// ---- Calendar arithmetic (proleptic Gregorian, as java.time uses) ----
-
-/** Year, month (1-12) and day of month of `days` since 1970-01-01; negative days are before the epoch. */
-export function daysToCivil(days: number): { year: number; month: number; day: number } {
-  // Howard Hinnant's days-to-civil algorithm over 400-year eras, floor division so it holds before 1970.
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month, day: doy - Math.floor((153 * mp + 2) / 5) + 1 };
-}
-
-/** Days since 1970-01-01 of a proleptic Gregorian date (month 1-12). */
-export function civilToDays(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
-  return era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468;
-}
-
-const pad = (n: number | bigint, width: number): string => String(n).padStart(width, '0');
-
-/** ISO-8601 local date of `days` since the epoch (`2017-11-16`; `+10000-01-01` and `-0001-01-01` outside 0..9999). */
-export function formatIsoDate(days: number): string {
-  const { year, month, day } = daysToCivil(days);
-  const y = year > 9999 ? `+${year}` : year < 0 ? `-${pad(-year, 4)}` : pad(year, 4);
-  return `${y}-${pad(month, 2)}-${pad(day, 2)}`;
-}
-
-/** ISO-8601 local time from nanoseconds of the day: `HH:mm:ss` plus a fraction without trailing zeros, if any. */
-export function formatIsoTimeOfDay(nanosOfDay: bigint): string {
-  const secs = Number(nanosOfDay / 1_000_000_000n);
-  const frac = nanosOfDay % 1_000_000_000n;
-  const base = `${pad(Math.floor(secs / 3600), 2)}:${pad(Math.floor(secs / 60) % 60, 2)}:${pad(secs % 60, 2)}`;
-  return frac === 0n ? base : `${base}.${pad(frac, 9).replace(/0+$/, '')}`;
-}
-
-/**
- * ISO-8601 form of a timestamp (`2017-11-16T22:31:08.123456`), µs or ns since the epoch; `utc` appends `+00:00`
- * as the spec's JSON form of `timestamptz` requires (Appendix D).
- */
-export function formatIsoTimestamp(value: bigint, unit: 'us' | 'ns', utc: boolean): string {
-  const perDay = unit === 'us' ? MICROS_PER_DAY : NANOS_PER_DAY;
-  let days = value / perDay;
-  if (value % perDay < 0n) days -= 1n;
-  const rest = value - days * perDay;
-  const text = `${formatIsoDate(Number(days))}T${formatIsoTimeOfDay(unit === 'us' ? rest * 1000n : rest)}`;
-  return utc ? `${text}+00:00` : text;
-}
-
-/** Plain decimal string of an unscaled value at `scale` (`1420n`, 2 → `"14.20"`), never scientific notation. */
-export function formatDecimal(unscaled: bigint, scale: number): string {
-  const neg = unscaled < 0n;
-  const digits = (neg ? -unscaled : unscaled).toString();
-  if (scale <= 0) return (neg ? '-' : '') + digits + '0'.repeat(-scale);
-  const padded = digits.padStart(scale + 1, '0');
-  return `${neg ? '-' : ''}${padded.slice(0, -scale)}.${padded.slice(-scale)}`;
-}
-
-/** The double nearest `x` with the fewest digits that still rounds to the same float32 (how Java prints floats). */
-export function float32Shortest(x: number): number {
-  const f = Math.fround(x);
-  if (!Number.isFinite(f) || f === 0) return f;
-  for (let digits = 1; digits < 9; digits++) {
-    const candidate = Number(f.toPrecision(digits));
-    if (Math.fround(candidate) === f) return candidate;
-  }
-  return Number(f.toPrecision(9));
-}
-
 // ---- JSON single-value serialization ----
 
 const DATE_RE = /^([+-]?\d{4,})-(\d{2})-(\d{2})$/;
 const TIME_RE = /^(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?$/;
 const OFFSET_RE = /(Z|[+-]\d{2}:\d{2}(?::\d{2})?)$/i;
+// Jackson writes non-finite doubles as these strings.
+const JSON_SPECIAL_FLOATS = new Map([['NaN', NaN], ['Infinity', Infinity], ['-Infinity', -Infinity]]);
 const DECIMAL_RE = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
 
 function parseDate(p: Primitive, text: string): number {
@@ -341,7 +241,9 @@ function parseTimestamp(p: Primitive, text: string, unit: 'us' | 'ns', utc: bool
   if (t < 0) throw invalid(p, `invalid ISO-8601 timestamp ${JSON.stringify(text)}`);
   const nanos = BigInt(parseDate(p, local.slice(0, t))) * NANOS_PER_DAY + parseTimeOfDayNanos(p, local.slice(t + 1));
   // Extra sub-microsecond digits are dropped toward zero, as Java's ChronoUnit.MICROS.between does.
-  return unit === 'ns' ? nanos : nanos / 1000n;
+  const v = unit === 'ns' ? nanos : nanos / 1000n;
+  if (v < INT64_MIN || v > INT64_MAX) throw invalid(p, `timestamp ${JSON.stringify(text)} is out of range`);
+  return v;
 }
 
 function parseDecimal(p: Primitive & { kind: 'decimal' }, text: string): bigint {
@@ -365,59 +267,58 @@ function parseDecimal(p: Primitive & { kind: 'decimal' }, text: string): bigint 
 export function valueFromJson(primitive: Primitive | string, json: unknown): PrimitiveValue | null {
   const p = asPrimitive(primitive);
   if (json === null || json === undefined) return null;
-  const text = typeof json === 'string' ? json : undefined;
   const wrong = (): FloeError => invalid(p, `cannot read ${JSON.stringify(String(json))} as a JSON single value`);
   switch (p.kind) {
     case 'boolean':
       if (typeof json !== 'boolean') throw wrong();
       return json;
     case 'int':
-      if (typeof json !== 'number' || !Number.isInteger(json)) throw wrong();
-      if (json < -0x80000000 || json > 0x7fffffff) throw wrong();
+      if (typeof json !== 'number' || !Number.isInteger(json) || json < -0x80000000 || json > 0x7fffffff) throw wrong();
       return json;
     case 'long': {
-      const v = expectInt64Like(json);
-      if (v === undefined || v < INT64_MIN || v > INT64_MAX) throw wrong();
+      const v = typeof json === 'number' && Number.isSafeInteger(json) ? BigInt(json) : json;
+      if (typeof v !== 'bigint' || v < INT64_MIN || v > INT64_MAX) throw wrong();
       return v;
     }
     case 'float':
     case 'double': {
-      const special: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
-      const v = typeof json === 'number' ? json : text !== undefined && text in special ? special[text] : undefined;
+      const v = typeof json === 'number' ? json : typeof json === 'string' ? JSON_SPECIAL_FLOATS.get(json) : undefined;
       if (v === undefined) throw wrong();
       return p.kind === 'float' ? Math.fround(v) : v;
     }
+    case 'unknown':
+    case 'variant':
+    case 'geometry':
+    case 'geography':
+      // Spec "Default values": these types must default to null.
+      throw invalid(p, 'only null is a valid JSON single value for this type');
+  }
+  // Every remaining type is written as a JSON string.
+  if (typeof json !== 'string') throw wrong();
+  switch (p.kind) {
     case 'decimal':
-      if (text === undefined) throw wrong();
-      return parseDecimal(p, text);
+      return parseDecimal(p, json);
     case 'date':
-      if (text === undefined) throw wrong();
-      return parseDate(p, text);
+      return parseDate(p, json);
     case 'time':
-      if (text === undefined) throw wrong();
-      return parseTimeOfDayNanos(p, text) / 1000n;
+      return parseTimeOfDayNanos(p, json) / 1000n;
     case 'timestamp':
     case 'timestamptz':
     case 'timestamp_ns':
     case 'timestamptz_ns':
-      if (text === undefined) throw wrong();
-      return parseTimestamp(p, text, p.kind.endsWith('_ns') ? 'ns' : 'us', p.kind.startsWith('timestamptz'));
-    case 'string':
-      if (text === undefined) throw wrong();
-      return text;
+      return parseTimestamp(p, json, p.kind.endsWith('_ns') ? 'ns' : 'us', p.kind.startsWith('timestamptz'));
     case 'uuid':
-      if (text === undefined || !UUID_RE.test(text)) throw wrong();
-      return text.toLowerCase();
+      if (!UUID_RE.test(json)) throw wrong();
+      return json.toLowerCase();
     case 'fixed':
     case 'binary': {
-      if (text === undefined || !/^(?:[0-9a-f]{2})*$/i.test(text)) throw wrong();
-      const bytes = Uint8Array.from(Buffer.from(text, 'hex'));
+      if (!/^(?:[0-9a-f]{2})*$/i.test(json)) throw wrong();
+      const bytes = Uint8Array.from(Buffer.from(json, 'hex'));
       if (p.kind === 'fixed' && bytes.length !== p.length) throw invalid(p, `expected ${p.length} bytes, got ${bytes.length}`);
       return bytes;
     }
     default:
-      // Spec "Default values": unknown, variant, geometry and geography must default to null.
-      throw invalid(p, 'only null is a valid JSON single value for this type');
+      return json;
   }
 }
 

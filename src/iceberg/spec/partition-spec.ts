@@ -2,7 +2,7 @@
  * Partition specs (spec: "Partitioning").
  */
 import { FloeError } from '../../errors.js';
-import type { NestedField, StructType } from './types.js';
+import { primitiveToString, type NestedField, type StructType } from './types.js';
 import type { Schema } from './schema.js';
 import { indexById } from './schema.js';
 import { parseTransform, resultType } from './transforms.js';
@@ -102,7 +102,7 @@ export function partitionSpecToJson(spec: PartitionSpec): Record<string, unknown
  * field by replacing its transform with `void`, spec "Partition Evolution").
  */
 export function isUnpartitioned(spec: PartitionSpec): boolean {
-  return spec.fields.every((f) => f.transform.trim() === 'void');
+  return spec.fields.every((f) => parseTransform(f.transform).kind === 'void');
 }
 
 /** Highest partition field id of a spec, or 999 (one below the first id) when it has none. */
@@ -114,20 +114,31 @@ export function lastAssignedFieldId(spec: PartitionSpec): number {
  * The partition tuple type of a spec over a schema: one optional field per partition field, with the partition
  * field's id and name and the transform's result type (spec "Partition Transforms"). Partition values are
  * optional because every transform maps null to null. Manifests store partition tuples with exactly this type.
- * Throws `METADATA_INVALID` when a source column is not in the schema.
+ *
+ * A source column missing from the schema is allowed for `void` fields (v1 drops a partition field by voiding it,
+ * spec "Partition Evolution"; the spec's result type for void is then `int`) and for unknown transforms (which
+ * readers must ignore; typed `string` like `resultType` does). Otherwise, or when the source is not a primitive
+ * (spec "Partitioning": source columns must be primitive), it throws `METADATA_INVALID`.
  */
 export function partitionType(spec: PartitionSpec, schema: Pick<Schema, 'fields'>): StructType {
   const byId = indexById(schema);
   const fields: NestedField[] = spec.fields.map((pf) => {
-    const source = byId.get(pf['source-id']);
-    if (source === undefined) {
+    const transform = parseTransform(pf.transform);
+    const source = byId.get(pf['source-id'])?.field.type;
+    let type: string;
+    if (typeof source === 'string') {
+      type = primitiveToString(resultType(transform, source));
+    } else if (source === undefined && (transform.kind === 'void' || transform.kind === 'unknown')) {
+      type = transform.kind === 'void' ? 'int' : 'string';
+    } else {
+      const problem = source === undefined ? 'is not in the schema' : 'is not a primitive column';
       throw new FloeError(
         'METADATA_INVALID',
-        `partition field '${pf.name}' of spec ${spec['spec-id']}: source column ${pf['source-id']} is not in the schema`,
+        `partition field '${pf.name}' of spec ${spec['spec-id']}: source-id ${pf['source-id']} ${problem}`,
         { context: { field: 'source-id', specId: spec['spec-id'], sourceId: pf['source-id'] } },
       );
     }
-    return { id: pf['field-id'], name: pf.name, required: false, type: resultType(parseTransform(pf.transform), source.field.type) };
+    return { id: pf['field-id'], name: pf.name, required: false, type };
   });
   return { type: 'struct', fields };
 }

@@ -1,7 +1,16 @@
 /**
  * Sort orders (spec: "Sorting").
  */
-import { asObject, has, invalidField, optIntList, reqArray, reqInt, reqString, type JsonObject } from './json-fields.js';
+import {
+  asObject,
+  has,
+  invalidField,
+  optIntList,
+  reqArray,
+  reqInt,
+  reqString,
+  type JsonObject,
+} from './json-fields.js';
 
 /** One sort field. */
 export interface SortField {

@@ -1,0 +1,35 @@
+/**
+ * Exit statuses of the floe command, one per error family, so scripts can tell bad input from missing things
+ * from failures worth retrying (ARCHITECTURE.md convention 12).
+ */
+import type { FloeErrorCode } from '../errors.js';
+
+/** Exit status for an error code. 0 is success; 1 is an unexpected internal error. */
+export function exitCodeFor(code: FloeErrorCode | undefined): number {
+  switch (code) {
+    case 'INVALID_ARGUMENT':
+    case 'CONFIG_INVALID':
+      return 2;
+    case 'NOT_FOUND':
+    case 'TABLE_NOT_FOUND':
+    case 'SNAPSHOT_NOT_FOUND':
+    case 'REF_NOT_FOUND':
+      return 3;
+    case 'METADATA_INVALID':
+    case 'AVRO_INVALID':
+    case 'PARQUET_INVALID':
+    case 'PUFFIN_INVALID':
+      return 4;
+    case 'UNSUPPORTED':
+      return 5;
+    case 'SQL_ERROR':
+      return 6;
+    case 'COMMIT_CONFLICT':
+    case 'IO_ERROR':
+      return 7;
+    case 'SCHEMA_MISMATCH':
+      return 8;
+    default:
+      return 1;
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * The `floe` command: parses arguments, runs one operation, prints its result, and maps errors to one clear line
+ * and an exit status (ARCHITECTURE.md convention 12).
+ */
+import { FloeError, isFloeError } from '../errors.js';
+import { exitCodeFor } from './exit-codes.js';
+import { sqlCommand } from './commands/sql.js';
+import { tableCommand } from './commands/table.js';
+import { VERSION } from '../version.js';
+
+/** Output sinks, injectable for tests. */
+export interface CliIO {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+const defaultIO: CliIO = {
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+};
+
+const HELP = `floe ${VERSION}: Apache Iceberg for Node.js on DuckDB
+
+Usage:
+  floe sql "<SQL>" [--format table|json|csv|tsv] [--file script.sql]
+      Run DuckDB SQL; iceberg_scan(), iceberg_metadata() and iceberg_snapshots() read Iceberg tables.
+  floe table inspect <table path | metadata file> [--json] [--snapshot <id>] [--ref <name>]
+      Show a table's metadata, history, refs, and current data and delete files.
+
+Options:
+  --verbose   print the stack trace of an error
+  --help      show this help
+  --version   print the version
+`;
+
+/** Runs the CLI with `argv` (without `node` and the script) and returns the exit status. */
+export async function main(argv: string[], io: CliIO = defaultIO): Promise<number> {
+  const verbose = argv.includes('--verbose');
+  const args = argv.filter((a) => a !== '--verbose');
+  try {
+    const [command, ...rest] = args;
+    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+      io.stdout(HELP);
+      return 0;
+    }
+    if (command === '--version' || command === '-v') {
+      io.stdout(`${VERSION}\n`);
+      return 0;
+    }
+    switch (command) {
+      case 'sql':
+        return await sqlCommand(rest, io);
+      case 'table':
+        return await tableCommand(rest, io);
+      default:
+        throw new FloeError('INVALID_ARGUMENT', `unknown command '${command}' (run 'floe --help')`);
+    }
+  } catch (err) {
+    const code = isFloeError(err) ? err.code : undefined;
+    const message = err instanceof Error ? err.message : String(err);
+    // One line: the code, then the first line of the message.
+    io.stderr(`floe: ${code ?? 'INTERNAL'}: ${message.split('\n')[0]}\n`);
+    if (verbose && err instanceof Error && err.stack) io.stderr(`${err.stack}\n`);
+    return exitCodeFor(code);
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * `iceberg_scan`, `iceberg_metadata` and `iceberg_snapshots` for DuckDB SQL, with the names, parameters and output
+ * columns of DuckDB's iceberg extension (which cannot be installed here and is not needed). Each call is planned
+ * by floe's own Iceberg reader and replaced by the SQL that reads its result.
+ */
+import { FloeError } from '../errors.js';
+import type { Expression } from '../iceberg/expr/expression.js';
+import type { FileIO } from '../iceberg/io/file-io.js';
+import { loadSnapshotManifests } from '../iceberg/table/snapshot-manifests.js';
+import { planScan, type ScanPlan } from '../iceberg/table/scan-planner.js';
+import { openTable, selectSnapshot, type OpenTableOptions, type SnapshotSelector, type Table } from '../iceberg/table/table.js';
+import type { Engine } from './duckdb-engine.js';
+import { buildScanSql } from './scan-sql.js';
+import { quoteString } from './sql-literals.js';
+
+/** Parameter values of a call, already evaluated. */
+export interface IcebergCallArgs {
+  path: string;
+  named: Map<string, unknown>;
+}
+
+/** Session state the functions depend on (DuckDB settings the iceberg extension defines). */
+export interface IcebergSessionSettings {
+  /** `SET unsafe_enable_version_guessing`: pick the newest metadata file when there is no version hint. */
+  unsafeEnableVersionGuessing: boolean;
+}
+
+const PARAMS: Record<string, string[]> = {
+  iceberg_scan: [
+    'allow_moved_paths',
+    'version',
+    'version_name_format',
+    'metadata_compression_codec',
+    'snapshot_from_id',
+    'snapshot_from_timestamp',
+    'mode',
+  ],
+  iceberg_metadata: [
+    'allow_moved_paths',
+    'version',
+    'version_name_format',
+    'metadata_compression_codec',
+    'snapshot_from_id',
+    'snapshot_from_timestamp',
+  ],
+  iceberg_snapshots: ['version', 'version_name_format', 'metadata_compression_codec'],
+};
+
+function str(v: unknown): string | undefined {
+  return v === undefined || v === null ? undefined : String(v);
+}
+
+/** Opens the table a call names, checking its parameters. */
+export async function openForCall(
+  io: FileIO,
+  fn: string,
+  args: IcebergCallArgs,
+  settings: IcebergSessionSettings,
+): Promise<{ table: Table; selector: SnapshotSelector }> {
+  for (const name of args.named.keys()) {
+    if (!PARAMS[fn].includes(name)) {
+      throw new FloeError('INVALID_ARGUMENT', `${fn} has no parameter '${name}' (it takes: ${PARAMS[fn].join(', ')})`);
+    }
+  }
+  const opts: OpenTableOptions = {
+    version: str(args.named.get('version')),
+    versionNameFormat: str(args.named.get('version_name_format')),
+    metadataCompressionCodec: str(args.named.get('metadata_compression_codec')),
+    allowGuessing: settings.unsafeEnableVersionGuessing,
+    allowMovedPaths: Boolean(args.named.get('allow_moved_paths') ?? false),
+  };
+  const table = await openTable(io, args.path, opts);
+  const selector: SnapshotSelector = {};
+  const id = args.named.get('snapshot_from_id');
+  if (id !== undefined && id !== null) selector.snapshotId = BigInt(id as bigint);
+  const ts = args.named.get('snapshot_from_timestamp');
+  if (ts !== undefined && ts !== null) selector.asOfTimestampMs = toEpochMs(ts);
+  return { table, selector };
+}
+
+function toEpochMs(v: unknown): bigint {
+  if (v instanceof Date) return BigInt(v.getTime());
+  if (typeof v === 'bigint' || typeof v === 'number') return BigInt(v);
+  const t = Date.parse(String(v).replace(' ', 'T') + (/[zZ]|[+-]\d\d:?\d\d$/.test(String(v)) ? '' : 'Z'));
+  if (Number.isNaN(t)) throw new FloeError('INVALID_ARGUMENT', `snapshot_from_timestamp is not a timestamp: ${String(v)}`);
+  return BigInt(t);
+}
+
+/** The SQL replacing an `iceberg_scan` call, and the plan behind it. */
+export async function icebergScanSql(
+  engine: Engine,
+  table: Table,
+  selector: SnapshotSelector,
+  filter: Expression | undefined,
+  includeFilename: boolean,
+): Promise<{ sql: string; plan: ScanPlan; cleanup: () => Promise<void> }> {
+  const plan = await planScan(table, { ...selector, filter });
+  const built = await buildScanSql(engine, table, plan, { includeFilename });
+  return { sql: built.sql, plan, cleanup: built.cleanup };
+}
+
+const STATUS = ['EXISTING', 'ADDED', 'DELETED'];
+const CONTENT = ['DATA', 'POSITION_DELETES', 'EQUALITY_DELETES'];
+
+function sqlNum(v: bigint | number | null | undefined): string {
+  return v === null || v === undefined ? 'NULL' : String(v);
+}
+
+/** The SQL replacing an `iceberg_metadata` call: one row per manifest entry of the snapshot. */
+export async function icebergMetadataSql(table: Table, selector: SnapshotSelector): Promise<string> {
+  const snapshot = selectSnapshot(table.metadata, selector);
+  const cols =
+    'manifest_path, manifest_sequence_number, manifest_content, status, content, file_path, file_format, ' +
+    'record_count, data_sequence_number, file_sequence_number';
+  const typed =
+    'CAST(NULL AS VARCHAR) AS manifest_path, CAST(NULL AS BIGINT) AS manifest_sequence_number, ' +
+    'CAST(NULL AS VARCHAR) AS manifest_content, CAST(NULL AS VARCHAR) AS status, CAST(NULL AS VARCHAR) AS content, ' +
+    'CAST(NULL AS VARCHAR) AS file_path, CAST(NULL AS VARCHAR) AS file_format, CAST(NULL AS BIGINT) AS record_count, ' +
+    'CAST(NULL AS BIGINT) AS data_sequence_number, CAST(NULL AS BIGINT) AS file_sequence_number';
+  const rows: string[] = [];
+  if (snapshot) {
+    for (const { manifest, entries } of await loadSnapshotManifests(table, snapshot)) {
+      for (const e of entries) {
+        rows.push(
+          `(${[
+            quoteString(manifest.manifest_path),
+            sqlNum(manifest.sequence_number),
+            quoteString(manifest.content === 0 ? 'DATA' : 'DELETE'),
+            quoteString(STATUS[e.status] ?? String(e.status)),
+            quoteString(CONTENT[e.data_file.content] ?? String(e.data_file.content)),
+            quoteString(e.data_file.file_path),
+            quoteString(e.data_file.file_format),
+            sqlNum(e.data_file.record_count),
+            sqlNum(e.sequence_number),
+            sqlNum(e.file_sequence_number),
+          ].join(', ')})`,
+        );
+      }
+    }
+  }
+  if (rows.length === 0) return `(SELECT ${typed} WHERE false)`;
+  return `(SELECT ${cols} FROM (SELECT ${typed} WHERE false UNION ALL VALUES ${rows.join(', ')}))`;
+}
+
+/** The SQL replacing an `iceberg_snapshots` call: one row per snapshot. */
+export function icebergSnapshotsSql(table: Table): string {
+  const typed =
+    'CAST(NULL AS UBIGINT) AS sequence_number, CAST(NULL AS UBIGINT) AS snapshot_id, ' +
+    'CAST(NULL AS TIMESTAMP_MS) AS timestamp_ms, CAST(NULL AS VARCHAR) AS manifest_list, CAST(NULL AS VARCHAR) AS operation';
+  const rows = table.metadata.snapshots.map(
+    (s) =>
+      `(${s['sequence-number']}, ${s['snapshot-id']}, epoch_ms(${s['timestamp-ms']}), ` +
+      `${s['manifest-list'] ? quoteString(s['manifest-list']) : 'NULL'}, ${quoteString(s.summary?.operation ?? 'append')})`,
+  );
+  if (rows.length === 0) return `(SELECT ${typed} WHERE false)`;
+  return `(SELECT * FROM (SELECT ${typed} WHERE false UNION ALL VALUES ${rows.join(', ')}))`;
+}

@@ -1,0 +1,214 @@
+/**
+ * Turns a planned Iceberg scan into DuckDB SQL over `read_parquet` (ARCHITECTURE.md "engine/": scans are
+ * read_parquet plus deletes). Columns are projected by Iceberg field id through read_parquet's `schema`
+ * parameter, so renamed columns read right, columns added later read as their `initial-default` (or NULL) in files
+ * written before them, and promoted types are cast (spec: "Column Projection", "Default values").
+ *
+ * Deletes are applied as anti joins: position deletes and deletion vectors on (file, row position), equality
+ * deletes on the equality columns with null-safe comparison. Data files are grouped by the exact set of deletes
+ * that apply to them (planned in iceberg/table/delete-index.ts), so each group needs no per-row sequence checks.
+ */
+import { FloeError } from '../errors.js';
+import type { NestedField, IcebergType } from '../iceberg/spec/types.js';
+import { parsePrimitive } from '../iceberg/spec/types.js';
+import type { Schema } from '../iceberg/spec/schema.js';
+import type { TableMetadata } from '../iceberg/spec/table-metadata.js';
+import type { FileScanTask, ScanPlan } from '../iceberg/table/scan-planner.js';
+import type { PlannedFile } from '../iceberg/table/delete-index.js';
+import type { Table } from '../iceberg/table/table.js';
+import { readDeletionVector } from './deletion-vectors.js';
+import type { Engine } from './duckdb-engine.js';
+import { duckdbType, quoteIdent, quoteString, stringList } from './sql-literals.js';
+import { nameMappedFiles, nameMappedSelect } from './name-mapped-files.js';
+
+/** Options of {@link buildScanSql}. */
+export interface ScanSqlOptions {
+  /** Also project DuckDB's `filename` column (the path read), for queries that reference it. */
+  includeFilename?: boolean;
+}
+
+/** SQL for a scan, plus the temporary tables it needs (dropped by `cleanup`). */
+export interface ScanSql {
+  /** A table expression: either a bare `read_parquet(...)` call or a parenthesized subquery. */
+  sql: string;
+  cleanup: () => Promise<void>;
+}
+
+let tempCounter = 0;
+
+/** The `default_value` read_parquet casts from VARCHAR, from a JSON single-value default (Appendix D). */
+function defaultValueText(type: IcebergType, value: unknown): string {
+  if (value === null || value === undefined || typeof type !== 'string') return 'NULL';
+  const p = parsePrimitive(type);
+  if (p.kind === 'fixed' || p.kind === 'binary') {
+    const hex = String(value);
+    return quoteString(hex.replace(/(..)/g, '\\x$1'));
+  }
+  return quoteString(String(value));
+}
+
+/** Finds a top-level field by id in the current schema or, for dropped columns, any older schema. */
+function fieldByIdAnySchema(md: TableMetadata, schema: Schema, id: number): NestedField | undefined {
+  const direct = schema.fields.find((f) => f.id === id);
+  if (direct) return direct;
+  for (const s of [...md.schemas].reverse()) {
+    const f = s.fields.find((x) => x.id === id);
+    if (f) return f;
+  }
+  return undefined;
+}
+
+interface Column {
+  id: number;
+  /** Name of the column in the read relation. */
+  name: string;
+  type: IcebergType;
+  defaultValue: unknown;
+}
+
+function schemaMap(cols: Column[]): string {
+  const entries = cols.map(
+    (c) =>
+      `${c.id}: {name: ${quoteString(c.name)}, type: ${quoteString(duckdbType(c.type))}, default_value: ${defaultValueText(c.type, c.defaultValue)}}`,
+  );
+  return `MAP {${entries.join(', ')}}`;
+}
+
+function readParquet(paths: string[], cols: Column[], extra = ''): string {
+  return `read_parquet(${stringList(paths)}, schema = ${schemaMap(cols)}${extra})`;
+}
+
+const eqName = (id: number) => `__floe_eq_${id}`;
+
+/** Builds the SQL reading `plan`'s rows. */
+export async function buildScanSql(engine: Engine, table: Table, plan: ScanPlan, opts: ScanSqlOptions = {}): Promise<ScanSql> {
+  const md = table.metadata;
+  const output: Column[] = plan.schema.fields.map((f) => ({
+    id: f.id,
+    name: f.name,
+    type: f.type,
+    defaultValue: f['initial-default'],
+  }));
+  const temps: string[] = [];
+  const cleanup = async () => {
+    for (const t of temps) await engine.run(`DROP TABLE IF EXISTS ${t}`);
+  };
+  const outList = (alias: string) => {
+    const cols = output.map((c) => `${alias}.${quoteIdent(c.name)}`);
+    if (opts.includeFilename) cols.push(`${alias}.filename`);
+    return cols.join(', ');
+  };
+
+  if (plan.tasks.length === 0) {
+    const cols = output.map((c) => `CAST(NULL AS ${duckdbType(c.type)}) AS ${quoteIdent(c.name)}`);
+    if (opts.includeFilename) cols.push('CAST(NULL AS VARCHAR) AS filename');
+    return { sql: `(SELECT ${cols.join(', ')} WHERE false)`, cleanup };
+  }
+
+  for (const t of plan.tasks) {
+    if (t.file.file_format !== 'PARQUET') {
+      throw new FloeError('UNSUPPORTED', `data file format ${t.file.file_format} is not supported yet: ${t.file.file_path}`);
+    }
+  }
+
+  // Files written without field ids (tables migrated from Hive) are read by the table's name mapping.
+  const mapped = await nameMappedFiles(engine, md, plan.tasks);
+
+  const groups = new Map<string, FileScanTask[]>();
+  for (const t of plan.tasks) {
+    const key = `${mapped.has(t.readPath) ? 'm' : 'i'}|${t.deletes.map((d) => d.file.file_path).sort().join('|')}`;
+    const g = groups.get(key);
+    if (g) g.push(t);
+    else groups.set(key, [t]);
+  }
+
+  // Fast path: no deletes and field ids everywhere: the scan is read_parquet itself, so DuckDB's own pushdown,
+  // parallelism and the `filename` virtual column apply unchanged.
+  if (groups.size === 1 && plan.tasks[0].deletes.length === 0 && mapped.size === 0) {
+    return { sql: readParquet(plan.tasks.map((t) => t.readPath), output), cleanup };
+  }
+
+  const parts: string[] = [];
+  for (const tasks of groups.values()) {
+    const deletes = tasks[0].deletes;
+    const eqIds = new Set<number>();
+    for (const d of deletes) if (d.file.content === 2) for (const id of d.file.equality_ids ?? []) eqIds.add(id);
+    const hidden: Column[] = [...eqIds].map((id) => {
+      const f = fieldByIdAnySchema(md, plan.schema, id);
+      if (!f) throw new FloeError('METADATA_INVALID', `equality delete field id ${id} is in no schema of the table`);
+      return { id, name: eqName(id), type: f.type, defaultValue: f['initial-default'] };
+    });
+    const readCols = [...output, ...hidden];
+    const paths = tasks.map((t) => t.readPath);
+    const source = mapped.has(paths[0])
+      ? `(${nameMappedSelect(md, paths, readCols, mapped)})`
+      : readParquet(paths, readCols);
+    let sql = `SELECT ${outList('d')} FROM ${source} AS d`;
+
+    const posRelations = await positionDeleteRelations(engine, table, tasks, deletes, temps);
+    if (posRelations.length > 0) {
+      sql += ` ANTI JOIN (${posRelations.join(' UNION ALL ')}) AS p ON p.file_path = d.filename AND p.pos = d.file_row_number`;
+    }
+    const byIds = new Map<string, PlannedFile[]>();
+    for (const d of deletes) {
+      if (d.file.content !== 2) continue;
+      const key = [...(d.file.equality_ids ?? [])].sort((a, b) => a - b).join(',');
+      const list = byIds.get(key);
+      if (list) list.push(d);
+      else byIds.set(key, [d]);
+    }
+    let n = 0;
+    for (const [key, files] of byIds) {
+      const ids = key.split(',').map(Number);
+      const cols = hidden.filter((h) => ids.includes(h.id));
+      const alias = `e${n++}`;
+      const on = cols.map((c) => `d.${quoteIdent(c.name)} IS NOT DISTINCT FROM ${alias}.${quoteIdent(c.name)}`);
+      sql += ` ANTI JOIN ${readParquet(files.map((f) => f.readPath), cols)} AS ${alias} ON ${on.join(' AND ')}`;
+    }
+    parts.push(sql);
+  }
+  return { sql: `(${parts.join(' UNION ALL ')})`, cleanup };
+}
+
+/**
+ * Relations of (file_path, pos) to remove from a group: Parquet position delete files restricted to the group's
+ * files (their recorded paths mapped to the paths read), and deletion vectors loaded into temporary tables.
+ */
+async function positionDeleteRelations(
+  engine: Engine,
+  table: Table,
+  tasks: FileScanTask[],
+  deletes: PlannedFile[],
+  temps: string[],
+): Promise<string[]> {
+  const out: string[] = [];
+  const parquet = deletes.filter((d) => d.file.content === 1 && d.file.file_format === 'PARQUET');
+  const puffin = deletes.filter((d) => d.file.content === 1 && d.file.file_format === 'PUFFIN');
+  const other = deletes.find((d) => d.file.file_format !== 'PARQUET' && d.file.file_format !== 'PUFFIN');
+  if (other) {
+    throw new FloeError('UNSUPPORTED', `delete file format ${other.file.file_format} is not supported yet: ${other.file.file_path}`);
+  }
+  if (parquet.length > 0) {
+    const mapping = tasks.map((t) => `(${quoteString(t.file.file_path)}, ${quoteString(t.readPath)})`).join(', ');
+    out.push(
+      `SELECT m.read_path AS file_path, pd.pos FROM read_parquet(${stringList(parquet.map((d) => d.readPath))}) AS pd ` +
+        `JOIN (VALUES ${mapping}) AS m(recorded, read_path) ON pd.file_path = m.recorded`,
+    );
+  }
+  for (const dv of puffin) {
+    const target = tasks.find((t) => t.file.file_path === dv.file.referenced_data_file);
+    if (!target) continue;
+    const positions = await readDeletionVector(table.io, dv);
+    const name = `__floe_dv_${process.pid}_${++tempCounter}`;
+    await engine.run(`CREATE TEMP TABLE ${name} (pos BIGINT)`);
+    temps.push(name);
+    const appender = await engine.connection.createAppender(name, 'main', 'temp');
+    for (const p of positions) {
+      appender.appendBigInt(p);
+      appender.endRow();
+    }
+    appender.closeSync();
+    out.push(`SELECT ${quoteString(target.readPath)} AS file_path, pos FROM temp.${name}`);
+  }
+  return out;
+}

@@ -1,0 +1,219 @@
+/**
+ * A SQL session: DuckDB plus floe's Iceberg table functions. Statements run in order on one connection; calls of
+ * `iceberg_scan`, `iceberg_metadata` and `iceberg_snapshots` are planned by floe and replaced by the SQL that
+ * reads their result, and the settings DuckDB's iceberg extension adds are handled here.
+ */
+import { FloeError } from '../errors.js';
+import type { FileIO } from '../iceberg/io/file-io.js';
+import { LocalFileIO } from '../iceberg/io/local-file-io.js';
+import { Engine } from './duckdb-engine.js';
+import { extractScanFilter } from './scan-filter.js';
+import { icebergMetadataSql, icebergScanSql, icebergSnapshotsSql, openForCall, type IcebergSessionSettings } from './iceberg-functions.js';
+import { quoteString } from './sql-literals.js';
+import { findCalls, mentionsIdentifier, splitStatements, type CallArgument } from './sql-scanner.js';
+
+/** A column of a query result. */
+export interface ResultColumn {
+  name: string;
+  /** DuckDB type name, e.g. `BIGINT`, `VARCHAR`, `DECIMAL(10,2)`. */
+  type: string;
+}
+
+/** The result of the last statement: values rendered as DuckDB casts them to VARCHAR, and typed JSON values. */
+export interface SqlResult {
+  columns: ResultColumn[];
+  /** Each value as DuckDB renders it when cast to VARCHAR; null for NULL. */
+  text: (string | null)[][];
+  /** JSON-ready values: numbers, booleans, strings; integers beyond 2^53 as strings; nested values as JSON. */
+  json: unknown[][];
+}
+
+const ICEBERG_FUNCTIONS = ['iceberg_scan', 'iceberg_metadata', 'iceberg_snapshots'];
+const JSON_NATIVE = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|BOOLEAN|DECIMAL.*)$/;
+const JSON_NESTED = /(\[\]$|^STRUCT|^MAP|^UNION|^JSON$|\[\d+\]$)/;
+
+/** A DuckDB session with Iceberg table functions. */
+export class SqlSession {
+  private readonly settings: IcebergSessionSettings = { unsafeEnableVersionGuessing: false };
+
+  private constructor(
+    readonly engine: Engine,
+    private readonly io: FileIO,
+    private readonly ownsEngine: boolean,
+  ) {}
+
+  /** Opens a session on a new in-memory DuckDB, or on `engine` when given. */
+  static async open(opts: { engine?: Engine; io?: FileIO } = {}): Promise<SqlSession> {
+    const engine = opts.engine ?? (await Engine.create());
+    return new SqlSession(engine, opts.io ?? new LocalFileIO(), !opts.engine);
+  }
+
+  /** Runs `;`-separated statements in order and returns the last one's result. */
+  async execute(sqlText: string): Promise<SqlResult> {
+    const statements = splitStatements(sqlText);
+    if (statements.length === 0) throw new FloeError('INVALID_ARGUMENT', 'no SQL statement given');
+    let last: SqlResult = { columns: [], text: [], json: [] };
+    for (let i = 0; i < statements.length; i++) {
+      last = await this.runStatement(statements[i], i === statements.length - 1);
+    }
+    return last;
+  }
+
+  /** Closes the session (and its DuckDB when the session opened it). */
+  close(): void {
+    if (this.ownsEngine) this.engine.close();
+  }
+
+  private async runStatement(stmt: string, wantResult: boolean): Promise<SqlResult> {
+    const empty: SqlResult = { columns: [], text: [], json: [] };
+    const setting = /^(SET|RESET)\s+(?:(?:GLOBAL|SESSION|LOCAL)\s+)?unsafe_enable_version_guessing\b\s*(?:(?:=|TO)\s*(.+))?$/i.exec(stmt);
+    if (setting) {
+      const value = setting[1].toUpperCase() === 'RESET' ? 'false' : (setting[2] ?? '').trim().replace(/^'(.*)'$/, '$1');
+      if (!/^(true|false|1|0|on|off)$/i.test(value)) {
+        throw new FloeError('INVALID_ARGUMENT', `unsafe_enable_version_guessing takes a boolean, got ${value}`);
+      }
+      this.settings.unsafeEnableVersionGuessing = /^(true|1|on)$/i.test(value);
+      return empty;
+    }
+    // floe's Iceberg log entries use DuckDB's log with type 'Iceberg', which core DuckDB does not register:
+    // enabling that type means enabling the log (entries are filtered by type when read).
+    if (/^CALL\s+enable_logging\s*\(\s*'iceberg'\s*\)$/i.test(stmt)) stmt = 'CALL enable_logging()';
+
+    const { sql, cleanup } = await this.rewrite(stmt);
+    try {
+      if (!wantResult) {
+        await this.engine.run(sql);
+        return empty;
+      }
+      return await this.runForResult(sql);
+    } finally {
+      await cleanup();
+    }
+  }
+
+  /** Replaces Iceberg table function calls (last first, so earlier offsets stay valid). */
+  private async rewrite(stmt: string): Promise<{ sql: string; cleanup: () => Promise<void> }> {
+    const calls = findCalls(stmt, ICEBERG_FUNCTIONS);
+    const cleanups: Array<() => Promise<void>> = [];
+    const cleanup = async () => {
+      for (const c of cleanups) await c();
+    };
+    if (calls.length === 0) return { sql: stmt, cleanup };
+    const includeFilename = mentionsIdentifier(stmt, 'filename');
+    let sql = stmt;
+    try {
+      for (const call of [...calls].reverse()) {
+        const args = await this.evaluateArguments(call.name, call.args);
+        const { table, selector } = await openForCall(this.io, call.name, args, this.settings);
+        let replacement: string;
+        if (call.name === 'iceberg_scan') {
+          const filter = await extractScanFilter(this.engine, stmt, call.start);
+          const scan = await icebergScanSql(this.engine, table, selector, filter, includeFilename);
+          cleanups.push(scan.cleanup);
+          await this.logSkipped(scan.plan.skipped.map((s) => `skipped 'data_file': '${s.file.file_path}', ${s.reason}`));
+          replacement = scan.sql;
+        } else if (call.name === 'iceberg_metadata') {
+          replacement = await icebergMetadataSql(table, selector);
+        } else {
+          replacement = icebergSnapshotsSql(table);
+        }
+        sql = sql.slice(0, call.start) + replacement + sql.slice(call.end);
+      }
+    } catch (err) {
+      await cleanup();
+      throw err;
+    }
+    return { sql, cleanup };
+  }
+
+  private async evaluateArguments(fn: string, args: CallArgument[]): Promise<{ path: string; named: Map<string, unknown> }> {
+    const positional = args.filter((a) => a.name === undefined);
+    if (positional.length !== 1) {
+      throw new FloeError('INVALID_ARGUMENT', `${fn} takes one positional argument (the table path), got ${positional.length}`);
+    }
+    const named = new Map<string, unknown>();
+    for (const a of args) if (a.name !== undefined) named.set(a.name, await this.evaluate(a.text));
+    const path = await this.evaluate(positional[0].text);
+    if (typeof path !== 'string') throw new FloeError('INVALID_ARGUMENT', `${fn}: the table path must be a string`);
+    return { path, named };
+  }
+
+  /** Evaluates a constant argument; a bare double-quoted name is taken as a string, as DuckDB does for parameters. */
+  private async evaluate(text: string): Promise<unknown> {
+    const quotedName = /^"((?:[^"]|"")*)"$/.exec(text);
+    if (quotedName) return quotedName[1].replace(/""/g, '"');
+    const res = await this.engine.run(`SELECT ${text}`);
+    const rows = await res.getRowsJS();
+    return rows[0]?.[0];
+  }
+
+  /** Writes planning decisions to DuckDB's log (type `Iceberg`) when logging is on. */
+  private async logSkipped(messages: string[]): Promise<void> {
+    if (messages.length === 0) return;
+    const on = await (await this.engine.run(`SELECT current_setting('enable_logging')`)).getRowsJS();
+    if (on[0]?.[0] !== true) return;
+    for (const m of messages) {
+      await this.engine.run(`SELECT write_log(${quoteString(`Iceberg Filter Pushdown, ${m}`)}, level := 'info', log_type := 'Iceberg')`);
+    }
+  }
+
+  private async runForResult(sql: string): Promise<SqlResult> {
+    let columns: ResultColumn[] | undefined;
+    try {
+      const d = await (await this.engine.connection.run(`DESCRIBE ${sql}`)).getRowsJS();
+      columns = d.map((r) => ({ name: String(r[0]), type: String(r[1]) }));
+    } catch {
+      columns = undefined; // not a query: run it as is
+    }
+    if (!columns) {
+      const res = await this.engine.run(sql);
+      const names = res.columnNames();
+      const types = res.columnTypes().map((t) => t.toString());
+      const rows = await res.getRows();
+      const text = rows.map((r) => r.map((v) => (v === null ? null : String(v))));
+      return { columns: names.map((n, i) => ({ name: n, type: types[i] })), text, json: text };
+    }
+    if (columns.length === 0) return { columns, text: [], json: [] };
+    const exprs: string[] = [];
+    columns.forEach((c, i) => {
+      const ref = `#${i + 1}`;
+      exprs.push(`CAST(${ref} AS VARCHAR)`);
+      if (JSON_NATIVE.test(c.type)) exprs.push(c.type.startsWith('DECIMAL') ? `CAST(${ref} AS VARCHAR)` : ref);
+      else if (JSON_NESTED.test(c.type)) exprs.push(`CAST(to_json(${ref}) AS VARCHAR)`);
+      else exprs.push(`CAST(${ref} AS VARCHAR)`);
+    });
+    const res = await this.engine.run(`SELECT ${exprs.join(', ')} FROM (${sql}) AS __floe_q`);
+    const rows = await res.getRowsJS();
+    const text: (string | null)[][] = [];
+    const json: unknown[][] = [];
+    for (const r of rows) {
+      const t: (string | null)[] = [];
+      const j: unknown[] = [];
+      columns.forEach((c, i) => {
+        t.push(r[2 * i] as string | null);
+        j.push(toJsonValue(c.type, r[2 * i + 1]));
+      });
+      text.push(t);
+      json.push(j);
+    }
+    return { columns, text, json };
+  }
+}
+
+function toJsonValue(type: string, v: unknown): unknown {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'bigint') return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v.toString();
+  if (type.startsWith('DECIMAL') && typeof v === 'string') {
+    const n = Number(v);
+    return Number.isFinite(n) && String(n) === v.replace(/\.?0+$/, '').replace(/^-0$/, '0') ? n : v;
+  }
+  if (JSON_NESTED.test(type) && typeof v === 'string') {
+    try {
+      return JSON.parse(v);
+    } catch {
+      return v;
+    }
+  }
+  if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
+  return v;
+}

@@ -1,0 +1,67 @@
+/**
+ * Reading a table's metadata file and relocating the paths it records. Metadata written on another machine
+ * names locations there (`s3a://bucket/...`, `data/persistent/...`); a reader that finds the table elsewhere maps
+ * each recorded path under the table's real location (DuckDB calls this `allow_moved_paths`).
+ */
+import { gunzipSync } from 'node:zlib';
+import { FloeError, isFloeError } from '../../errors.js';
+import type { FileIO } from '../io/file-io.js';
+import { joinPath, parentPath } from '../io/file-io.js';
+import { parseTableMetadata } from '../spec/table-metadata.js';
+import type { TableMetadata } from '../spec/table-metadata.js';
+
+/** Reads and parses a metadata file, gzip or plain (detected by content, as Java does for `.gz.metadata.json`). */
+export async function readTableMetadataFile(io: FileIO, path: string): Promise<TableMetadata> {
+  let bytes = await io.read(path);
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      bytes = gunzipSync(bytes);
+    } catch (cause) {
+      throw new FloeError('METADATA_INVALID', `${path}: corrupt gzip metadata`, { cause, context: { path } });
+    }
+  }
+  try {
+    return parseTableMetadata(new TextDecoder().decode(bytes));
+  } catch (err) {
+    if (isFloeError(err)) {
+      err.message = `${path}: ${err.message}`;
+      err.context.path = path;
+    }
+    throw err;
+  }
+}
+
+/** The table directory that holds a metadata file (`<table>/metadata/v1.metadata.json` → `<table>`). */
+export function tableLocationOf(metadataPath: string): string {
+  const dir = parentPath(metadataPath);
+  return dir.endsWith('/metadata') || dir === 'metadata' ? parentPath(dir) : dir;
+}
+
+function normalize(p: string): string {
+  return p.replace(/^file:(\/\/)?/, '').replace(/^\.\//, '').replace(/\/+$/, '');
+}
+
+/**
+ * Maps paths recorded in metadata to paths that can be read here. With relocation off, paths are used as
+ * written. With it on, a path under the recorded table location is re-rooted under the real one; other paths
+ * are re-rooted at their last `/metadata/` or `/data/` segment.
+ */
+export function makeRelocator(recordedLocation: string, realLocation: string, relocate: boolean): (p: string) => string {
+  if (!relocate) return (p) => p;
+  const rec = normalize(recordedLocation);
+  const recNoScheme = rec.replace(/^[a-z0-9+.-]+:\/\/[^/]*/i, '');
+  return (p: string) => {
+    const n = normalize(p);
+    for (const prefix of [rec, recNoScheme]) {
+      if (prefix && (n === prefix || n.startsWith(`${prefix}/`))) return joinPath(realLocation, n.slice(prefix.length));
+    }
+    const lower = n.toLowerCase();
+    const mi = lower.lastIndexOf('/metadata/');
+    if (mi >= 0) return joinPath(realLocation, n.slice(mi + 1));
+    if (lower.startsWith('metadata/')) return joinPath(realLocation, n);
+    const di = lower.lastIndexOf('/data/');
+    if (di >= 0) return joinPath(realLocation, n.slice(di + 1));
+    if (lower.startsWith('data/')) return joinPath(realLocation, n);
+    throw new FloeError('NOT_FOUND', `cannot relocate ${p} under ${realLocation}`, { context: { path: p } });
+  };
+}
