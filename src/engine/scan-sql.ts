@@ -10,7 +10,8 @@
  */
 import { FloeError } from '../errors.js';
 import type { NestedField, IcebergType } from '../iceberg/spec/types.js';
-import { parsePrimitive } from '../iceberg/spec/types.js';
+import { parsePrimitive, type Primitive } from '../iceberg/spec/types.js';
+import { valueToJson } from '../iceberg/spec/bounds.js';
 import type { Schema } from '../iceberg/spec/schema.js';
 import type { TableMetadata } from '../iceberg/spec/table-metadata.js';
 import type { FileScanTask, ScanPlan } from '../iceberg/table/scan-planner.js';
@@ -80,6 +81,46 @@ function readParquet(paths: string[], cols: Column[], extra = ''): string {
 
 const eqName = (id: number) => `__floe_eq_${id}`;
 
+interface IdentityColumn extends Column {
+  /** Partition field id per spec id. */
+  partitionFieldBySpec: Map<number, number>;
+  primitive: Primitive;
+}
+
+/** Output columns that are the source of an identity partition field in some spec. */
+function identityColumns(md: TableMetadata, plan: ScanPlan, output: Column[]): IdentityColumn[] {
+  const out: IdentityColumn[] = [];
+  for (const c of output) {
+    if (typeof c.type !== 'string') continue;
+    const bySpec = new Map<number, number>();
+    for (const spec of md['partition-specs']) {
+      const pf = spec.fields.find((f) => f['source-id'] === c.id && f.transform === 'identity');
+      if (pf) bySpec.set(spec['spec-id'], pf['field-id']);
+    }
+    if (bySpec.size > 0) out.push({ ...c, partitionFieldBySpec: bySpec, primitive: parsePrimitive(c.type) });
+  }
+  return plan.tasks.length > 0 ? out : [];
+}
+
+/** The identity partition value of a file as the text read_parquet casts, or undefined when it has none. */
+function identityDefault(c: IdentityColumn, t: FileScanTask): string | undefined {
+  const pfId = c.partitionFieldBySpec.get(t.specId);
+  if (pfId === undefined || !t.file.partition.has(pfId)) return undefined;
+  const v = t.file.partition.get(pfId);
+  if (v === null || v === undefined) return undefined;
+  const json = valueToJson(c.primitive, v);
+  return json === null ? undefined : String(json);
+}
+
+function withIdentityDefaults(cols: Column[], identity: IdentityColumn[], t: FileScanTask): Column[] {
+  if (identity.length === 0) return cols;
+  return cols.map((c) => {
+    const ic = identity.find((i) => i.id === c.id);
+    const v = ic ? identityDefault(ic, t) : undefined;
+    return v === undefined ? c : { ...c, defaultValue: v };
+  });
+}
+
 /** Builds the SQL reading `plan`'s rows. */
 export async function buildScanSql(engine: Engine, table: Table, plan: ScanPlan, opts: ScanSqlOptions = {}): Promise<ScanSql> {
   const md = table.metadata;
@@ -114,9 +155,13 @@ export async function buildScanSql(engine: Engine, table: Table, plan: ScanPlan,
   // Files written without field ids (tables migrated from Hive) are read by the table's name mapping.
   const mapped = await nameMappedFiles(engine, md, plan.tasks);
 
+  // Identity partition values come from partition metadata when a file does not store the column (spec:
+  // "Column Projection"): files are grouped by those values, which become the group's read defaults.
+  const identity = identityColumns(md, plan, output);
   const groups = new Map<string, FileScanTask[]>();
   for (const t of plan.tasks) {
-    const key = `${mapped.has(t.readPath) ? 'm' : 'i'}|${t.deletes.map((d) => d.file.file_path).sort().join('|')}`;
+    const ids = identity.map((c) => `${c.id}=${identityDefault(c, t) ?? 'null'}`).join(',');
+    const key = `${mapped.has(t.readPath) ? 'm' : 'i'}|${ids}|${t.deletes.map((d) => d.file.file_path).sort().join('|')}`;
     const g = groups.get(key);
     if (g) g.push(t);
     else groups.set(key, [t]);
@@ -125,7 +170,7 @@ export async function buildScanSql(engine: Engine, table: Table, plan: ScanPlan,
   // Fast path: no deletes and field ids everywhere: the scan is read_parquet itself, so DuckDB's own pushdown,
   // parallelism and the `filename` virtual column apply unchanged.
   if (groups.size === 1 && plan.tasks[0].deletes.length === 0 && mapped.size === 0) {
-    return { sql: readParquet(plan.tasks.map((t) => t.readPath), output), cleanup };
+    return { sql: readParquet(plan.tasks.map((t) => t.readPath), withIdentityDefaults(output, identity, plan.tasks[0])), cleanup };
   }
 
   const parts: string[] = [];
@@ -133,12 +178,15 @@ export async function buildScanSql(engine: Engine, table: Table, plan: ScanPlan,
     const deletes = tasks[0].deletes;
     const eqIds = new Set<number>();
     for (const d of deletes) if (d.file.content === 2) for (const id of d.file.equality_ids ?? []) eqIds.add(id);
-    const hidden: Column[] = [...eqIds].map((id) => {
-      const f = fieldByIdAnySchema(md, plan.schema, id);
-      if (!f) throw new FloeError('METADATA_INVALID', `equality delete field id ${id} is in no schema of the table`);
-      return { id, name: eqName(id), type: f.type, defaultValue: f['initial-default'] };
-    });
-    const readCols = [...output, ...hidden];
+    // Equality columns the output does not carry (dropped or not selected) are read under hidden names.
+    const hidden: Column[] = [...eqIds]
+      .filter((id) => !output.some((c) => c.id === id))
+      .map((id) => {
+        const f = fieldByIdAnySchema(md, plan.schema, id);
+        if (!f) throw new FloeError('METADATA_INVALID', `equality delete field id ${id} is in no schema of the table`);
+        return { id, name: eqName(id), type: f.type, defaultValue: f['initial-default'] };
+      });
+    const readCols = [...withIdentityDefaults(output, identity, tasks[0]), ...hidden];
     const paths = tasks.map((t) => t.readPath);
     const source = mapped.has(paths[0])
       ? `(${nameMappedSelect(md, paths, readCols, mapped)})`
@@ -160,7 +208,7 @@ export async function buildScanSql(engine: Engine, table: Table, plan: ScanPlan,
     let n = 0;
     for (const [key, files] of byIds) {
       const ids = key.split(',').map(Number);
-      const cols = hidden.filter((h) => ids.includes(h.id));
+      const cols = readCols.filter((h) => ids.includes(h.id));
       const alias = `e${n++}`;
       const on = cols.map((c) => `d.${quoteIdent(c.name)} IS NOT DISTINCT FROM ${alias}.${quoteIdent(c.name)}`);
       sql += ` ANTI JOIN ${readParquet(files.map((f) => f.readPath), cols)} AS ${alias} ON ${on.join(' AND ')}`;
