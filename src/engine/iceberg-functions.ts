@@ -3,7 +3,7 @@
  * columns of DuckDB's iceberg extension (which cannot be installed here and is not needed). Each call is planned
  * by floe's own Iceberg reader and replaced by the SQL that reads its result.
  */
-import { FloeError } from '../errors.js';
+import { FloeError, isFloeError } from '../errors.js';
 import type { Expression } from '../iceberg/expr/expression.js';
 import type { FileIO } from '../iceberg/io/file-io.js';
 import { loadSnapshotManifests } from '../iceberg/table/snapshot-manifests.js';
@@ -94,7 +94,15 @@ export async function icebergScanSql(
   filter: Expression | undefined,
   includeFilename: boolean,
 ): Promise<{ sql: string; plan: ScanPlan; cleanup: () => Promise<void> }> {
-  const plan = await planScan(table, { ...selector, filter });
+  let plan: ScanPlan;
+  try {
+    plan = await planScan(table, { ...selector, filter });
+  } catch (err) {
+    // A predicate floe cannot bind (a column of another relation, a literal of another type) only loses
+    // pruning: DuckDB still evaluates the query's WHERE clause on every row.
+    if (!filter || !isFloeError(err, 'INVALID_ARGUMENT')) throw err;
+    plan = await planScan(table, selector);
+  }
   const built = await buildScanSql(engine, table, plan, { includeFilename });
   return { sql: built.sql, plan, cleanup: built.cleanup };
 }

@@ -6,6 +6,8 @@
  */
 import type { Expression, ComparisonOp } from '../iceberg/expr/expression.js';
 import { and } from '../iceberg/expr/expression.js';
+import type { PrimitiveValue } from '../iceberg/spec/types.js';
+import { parseJson, stringifyJson } from '../util/json.js';
 import type { Engine } from './duckdb-engine.js';
 import { quoteString } from './sql-literals.js';
 
@@ -26,7 +28,7 @@ export async function extractScanFilter(engine: Engine, stmt: string, callStart:
   let ast: Node;
   try {
     const res = await engine.run(`SELECT json_serialize_sql(${quoteString(stmt)})`);
-    ast = JSON.parse(String((await res.getRowsJS())[0][0])) as Node;
+    ast = parseJson(String((await res.getRowsJS())[0][0])) as Node;
   } catch {
     return undefined;
   }
@@ -51,7 +53,78 @@ export async function extractScanFilter(engine: Engine, stmt: string, callStart:
     Object.values(node).forEach(visit);
   };
   visit(ast.statements);
-  return found;
+  if (!found) return undefined;
+  const constants: Node[] = [];
+  collectConstants(found, constants);
+  if (constants.length === 0) return found;
+  const values = await evaluateConstants(engine, constants);
+  return values ? substitute(found, values) : undefined;
+}
+
+/** Literal placeholders: the expression holds the DuckDB AST node of each constant until it is evaluated. */
+const NODE = Symbol('constant node');
+type Placeholder = { [NODE]: Node };
+
+function collectConstants(e: Expression, out: Node[]): void {
+  if (e.kind === 'and' || e.kind === 'or') {
+    collectConstants(e.left, out);
+    collectConstants(e.right, out);
+  } else if (e.kind === 'compare') {
+    out.push((e.value as unknown as Placeholder)[NODE]);
+  }
+}
+
+function substitute(e: Expression, values: Map<Node, PrimitiveValue | null>): Expression | undefined {
+  if (e.kind === 'and') {
+    const l = substitute(e.left, values);
+    const r = substitute(e.right, values);
+    return l && r ? and(l, r) : (l ?? r);
+  }
+  if (e.kind === 'compare') {
+    const v = values.get((e.value as unknown as Placeholder)[NODE]);
+    return v === null || v === undefined ? undefined : { ...e, value: v };
+  }
+  return e;
+}
+
+/**
+ * Evaluates constant expressions exactly as DuckDB types them (`1.23` is a DECIMAL, `'\\x01'::BLOB` bytes,
+ * `True` a cast of 't'): the AST nodes are turned back into SQL by DuckDB and selected, each with its text form.
+ */
+async function evaluateConstants(engine: Engine, nodes: Node[]): Promise<Map<Node, PrimitiveValue | null> | undefined> {
+  try {
+    const template = parseJson(String((await (await engine.run(`SELECT json_serialize_sql('SELECT 1')`)).getRowsJS())[0][0])) as Node;
+    const select = (template.statements as Node[])[0].node as Node;
+    select.select_list = nodes.map((n, i) => ({ ...n, alias: `c${i}` }));
+    const sql = String(
+      (await (await engine.run(`SELECT json_deserialize_sql(${quoteString(stringifyJson(template))})`)).getRowsJS())[0][0],
+    );
+    const res = await engine.run(`SELECT *, COLUMNS(*)::VARCHAR FROM (${sql})`);
+    const types = res.columnTypes().map((t) => t.toString());
+    const row = (await res.getRowsJS())[0];
+    const out = new Map<Node, PrimitiveValue | null>();
+    nodes.forEach((n, i) => {
+      const value = row[i];
+      const text = row[i + nodes.length] as string | null;
+      out.set(n, toPrimitive(types[i], value, text));
+    });
+    return out;
+  } catch {
+    return undefined;
+  }
+}
+
+function toPrimitive(type: string, value: unknown, text: string | null): PrimitiveValue | null {
+  if (value === null || value === undefined || text === null) return null;
+  if (type === 'BOOLEAN') return Boolean(value);
+  if (type === 'BLOB') return new Uint8Array(value as Uint8Array);
+  if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)$/.test(type)) return BigInt(text);
+  if (type === 'FLOAT' || type === 'DOUBLE') return Number(value);
+  if (type.startsWith('TIMESTAMP')) {
+    // DuckDB renders `2024-01-01 10:00:00+00`; ISO-8601 wants a `T` and `+HH:MM`.
+    return text.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00');
+  }
+  return text;
 }
 
 function columnOf(n: Node, alias: string): string | undefined {
@@ -62,14 +135,11 @@ function columnOf(n: Node, alias: string): string | undefined {
   return undefined;
 }
 
-function constantOf(n: Node): { ok: true; value: unknown } | { ok: false } {
-  if (n.class === 'CONSTANT') {
-    const v = n.value as Node;
-    if (v.is_null) return { ok: false };
-    return { ok: true, value: v.value };
-  }
-  if (n.class === 'CAST') return constantOf(n.child as Node);
-  return { ok: false };
+/** True for a constant or a cast of a constant (how DuckDB parses `TRUE`, `'x'::BLOB`, `DATE '...'`). */
+function isConstant(n: Node): boolean {
+  if (n.class === 'CONSTANT') return !(n.value as Node).is_null;
+  if (n.class === 'CAST') return isConstant(n.child as Node);
+  return false;
 }
 
 function toExpression(n: Node, alias: string): Expression {
@@ -82,15 +152,16 @@ function toExpression(n: Node, alias: string): Expression {
     const l = n.left as Node;
     const r = n.right as Node;
     let col = columnOf(l, alias);
-    let c = constantOf(r);
+    let c = r;
     let o = op;
-    if (!col || !c.ok) {
+    if (!col || !isConstant(c)) {
       col = columnOf(r, alias);
-      c = constantOf(l);
+      c = l;
       o = FLIP[op];
     }
-    if (col && c.ok && c.value !== null && typeof c.value !== 'object') {
-      return { kind: 'compare', op: o, column: col, value: c.value as string | number | boolean };
+    if (col && isConstant(c)) {
+      const value = { [NODE]: c } as unknown as PrimitiveValue;
+      return { kind: 'compare', op: o, column: col, value };
     }
     return keep;
   }

@@ -124,12 +124,15 @@ function withIdentityDefaults(cols: Column[], identity: IdentityColumn[], t: Fil
 /** Builds the SQL reading `plan`'s rows. */
 export async function buildScanSql(engine: Engine, table: Table, plan: ScanPlan, opts: ScanSqlOptions = {}): Promise<ScanSql> {
   const md = table.metadata;
-  const output: Column[] = plan.schema.fields.map((f) => ({
-    id: f.id,
-    name: f.name,
-    type: f.type,
-    defaultValue: f['initial-default'],
-  }));
+  // DuckDB identifiers are case-insensitive while Iceberg names are not: a later name equal to an earlier one
+  // ignoring case gets a `_1`, `_2`... suffix, as DuckDB's iceberg reader does.
+  const taken = new Set<string>();
+  const output: Column[] = plan.schema.fields.map((f) => {
+    let name = f.name;
+    for (let n = 1; taken.has(name.toLowerCase()); n++) name = `${f.name}_${n}`;
+    taken.add(name.toLowerCase());
+    return { id: f.id, name, type: f.type, defaultValue: f['initial-default'] };
+  });
   const temps: string[] = [];
   const cleanup = async () => {
     for (const t of temps) await engine.run(`DROP TABLE IF EXISTS ${t}`);

@@ -30,7 +30,15 @@ export type AvroSchema = string | AvroSchema[] | { [key: string]: unknown };
 
 /** Builds an avsc type from a raw schema with floe's BigInt-safe long. Logical types decode as their base type. */
 export function avroType(schema: AvroSchema): avro.Type {
-  return avro.Type.forSchema(schema as avro.Schema, { registry: { long: bigintLongType }, wrapUnions: false });
+  return avro.Type.forSchema(schema as avro.Schema, {
+    registry: { long: bigintLongType },
+    wrapUnions: false,
+    // `{"type": "long"}` (the object form DuckDB writes) bypasses the registry: map it to the exact long too.
+    typeHook: (s: avro.Schema) =>
+      typeof s === 'object' && s !== null && !Array.isArray(s) && (s as { type?: unknown }).type === 'long'
+        ? bigintLongType
+        : undefined,
+  });
 }
 
 const MAGIC = Buffer.from([0x4f, 0x62, 0x6a, 0x01]); // "Obj" 1

@@ -25,7 +25,10 @@ export interface BoundReference {
 export type BoundPredicate =
   | { kind: 'compare'; op: ComparisonOp; ref: BoundReference; value: PrimitiveValue }
   | { kind: 'in'; ref: BoundReference; values: PrimitiveValue[]; negated: boolean }
-  | { kind: 'is-null' | 'not-null' | 'is-nan' | 'not-nan'; ref: BoundReference };
+  | { kind: 'is-null'; ref: BoundReference }
+  | { kind: 'not-null'; ref: BoundReference }
+  | { kind: 'is-nan'; ref: BoundReference }
+  | { kind: 'not-nan'; ref: BoundReference };
 
 /** A bound expression. It has no `not`: negations are rewritten into the predicates while binding. */
 export type BoundExpression =

@@ -8,6 +8,7 @@ import { indexById, type Schema } from '../spec/schema.js';
 import { applyTransform, parseTransform, resultType, type Transform } from '../spec/transforms.js';
 import { parsePrimitive, type Primitive, type PrimitiveValue } from '../spec/types.js';
 import { boundAnd, boundOr, type BoundExpression, type BoundPredicate, type BoundReference } from './bind.js';
+import type { ComparisonOp } from './expression.js';
 import { compareValues, isNaNValue, sameValue } from './compare.js';
 
 const TRUE: BoundExpression = { kind: 'true' };
@@ -18,9 +19,23 @@ interface Target {
   transform: Transform;
 }
 
-/** The value one step below (`-1`) or above (`+1`) an integer-valued literal, in the literal's own form. */
-function step(value: PrimitiveValue, by: 1 | -1): PrimitiveValue {
-  return typeof value === 'bigint' ? value + BigInt(by) : (value as number) + by;
+const INT_MIN = -(2 ** 31);
+const INT_MAX = 2 ** 31 - 1;
+const LONG_MIN = -(1n << 63n);
+const LONG_MAX = (1n << 63n) - 1n;
+
+/**
+ * The value one step below (`-1`) or above (`+1`) an integer-valued literal, in the literal's own form, or
+ * `undefined` when that leaves the source type's range (transforms would wrap around, as Java's int math does).
+ */
+function step(source: Primitive, value: PrimitiveValue, by: 1 | -1): PrimitiveValue | undefined {
+  if (typeof value === 'bigint') {
+    const r = value + BigInt(by);
+    return source.kind !== 'decimal' && (r < LONG_MIN || r > LONG_MAX) ? undefined : r;
+  }
+  if (typeof value !== 'number') return undefined;
+  const r = value + by;
+  return r < INT_MIN || r > INT_MAX ? undefined : r;
 }
 
 /**
@@ -30,7 +45,7 @@ function step(value: PrimitiveValue, by: 1 | -1): PrimitiveValue {
  * `= p` to `IN (p, p + 1)`. Only inclusive widening, so correct data is never skipped.
  */
 function fixLegacyTimeProjection(e: BoundExpression): BoundExpression {
-  if (e.kind === 'compare' && e.value as number < 0) {
+  if (e.kind === 'compare' && (e.value as number) < 0) {
     if (e.op === 'lte') return { ...e, value: (e.value as number) + 1 };
     if (e.op === 'eq') return { kind: 'in', ref: e.ref, values: [e.value, (e.value as number) + 1], negated: false };
   }
@@ -83,21 +98,23 @@ function projectPredicate(p: BoundPredicate, target: Target): BoundExpression {
     }
     return fix({ kind: 'in', ref, values, negated: false });
   }
-  const cmp = (op: BoundPredicate & { kind: 'compare' }['op'], v: PrimitiveValue | undefined): BoundExpression =>
-    v === undefined ? TRUE : fix({ kind: 'compare', op, ref, value: apply(t, source, v) ?? v });
-  if (p.op === 'eq') return apply(t, source, p.value) === undefined ? TRUE : cmp('eq', p.value);
+  const cmp = (op: ComparisonOp, v: PrimitiveValue | undefined): BoundExpression => {
+    const r = v === undefined ? undefined : apply(t, source, v);
+    return r === undefined ? TRUE : fix({ kind: 'compare', op, ref, value: r });
+  };
+  if (p.op === 'eq') return cmp('eq', p.value);
   if (t.kind === 'bucket' || p.op === 'neq') return TRUE;
+  // Strings and binary have no "next value" below a bound, and a prefix of the bound closes the range anyway.
   const bytesLike = source.kind === 'string' || source.kind === 'binary' || source.kind === 'fixed';
-  const valid = (v: PrimitiveValue): PrimitiveValue | undefined => (apply(t, source, v) === undefined ? undefined : v);
   switch (p.op) {
     case 'lt':
-      return cmp('lte', valid(bytesLike ? p.value : step(p.value, -1)));
+      return cmp('lte', bytesLike ? p.value : step(source, p.value, -1));
     case 'lte':
-      return cmp('lte', valid(p.value));
+      return cmp('lte', p.value);
     case 'gt':
-      return cmp('gte', valid(bytesLike ? p.value : step(p.value, 1)));
+      return cmp('gte', bytesLike ? p.value : step(source, p.value, 1));
     case 'gte':
-      return cmp('gte', valid(p.value));
+      return cmp('gte', p.value);
   }
 }
 
@@ -168,10 +185,12 @@ function valueMatches(p: BoundPredicate, value: PrimitiveValue | null): boolean 
       return isNaNValue(value);
     case 'not-nan':
       return !isNaNValue(value);
-    case 'in':
-      // Unorderable kinds (a literal of another kind) compare as "unknown" and must not exclude the file.
+    case 'in': {
+      if (isNaNValue(value)) return p.negated;
+      // Values of another kind cannot be compared; that is "unknown" and must not exclude the file.
       if (p.negated) return !p.values.some((v) => compareValues(value, v) === 0);
-      return p.values.some((v) => compareValues(value, v) !== -1 && compareValues(value, v) !== 1) && !isNaNValue(value);
+      return p.values.some((v) => compareValues(value, v) !== -1 && compareValues(value, v) !== 1);
+    }
     case 'compare': {
       if (isNaNValue(value)) return p.op === 'gt' || p.op === 'gte' || p.op === 'neq';
       const c = compareValues(value, p.value);

@@ -50,11 +50,28 @@ export function makeRelocator(recordedLocation: string, realLocation: string, re
   if (!relocate) return (p) => p;
   const rec = normalize(recordedLocation);
   const recNoScheme = rec.replace(/^[a-z0-9+.-]+:\/\/[^/]*/i, '');
+  // The tree the table was moved with: strip the trailing path segments the recorded and real locations share
+  // (`a/b/wh/db/t` and `/x/wh/db/t` share `wh/db/t`), so files outside the table directory but inside the same moved
+  // tree (added files, custom data paths) relocate too.
+  const recSegs = recNoScheme.split('/');
+  const realSegs = normalize(realLocation).split('/');
+  let common = 0;
+  while (
+    common < recSegs.length - 1 &&
+    common < realSegs.length - 1 &&
+    recSegs[recSegs.length - 1 - common] === realSegs[realSegs.length - 1 - common]
+  ) {
+    common++;
+  }
+  const recRoot = common > 0 ? recSegs.slice(0, recSegs.length - common).join('/') : '';
+  const realRoot = common > 0 ? realSegs.slice(0, realSegs.length - common).join('/') || '/' : '';
   return (p: string) => {
     const n = normalize(p);
     for (const prefix of [rec, recNoScheme]) {
       if (prefix && (n === prefix || n.startsWith(`${prefix}/`))) return joinPath(realLocation, n.slice(prefix.length));
     }
+    const nNoScheme = n.replace(/^[a-z0-9+.-]+:\/\/[^/]*/i, '');
+    if (recRoot && nNoScheme.startsWith(`${recRoot}/`)) return joinPath(realRoot, nNoScheme.slice(recRoot.length));
     const lower = n.toLowerCase();
     const mi = lower.lastIndexOf('/metadata/');
     if (mi >= 0) return joinPath(realLocation, n.slice(mi + 1));
@@ -62,6 +79,7 @@ export function makeRelocator(recordedLocation: string, realLocation: string, re
     const di = lower.lastIndexOf('/data/');
     if (di >= 0) return joinPath(realLocation, n.slice(di + 1));
     if (lower.startsWith('data/')) return joinPath(realLocation, n);
-    throw new FloeError('NOT_FOUND', `cannot relocate ${p} under ${realLocation}`, { context: { path: p } });
+    // Outside the moved tree (another bucket, say): use the path as written; reading it reports what is missing.
+    return p;
   };
 }

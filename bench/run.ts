@@ -1,0 +1,50 @@
+/**
+ * Entry point of `npm run bench -- <name> [options]`: runs `bench/<name>.ts`. Benchmarks are listed here rather
+ * than discovered from the directory, so helper modules are never mistaken for benchmarks and each one carries
+ * a description for the listing.
+ */
+import type { BenchmarkModule } from './harness.js';
+
+const BENCHMARKS: Record<string, { description: string; load: () => Promise<BenchmarkModule> }> = {
+  scan: {
+    description:
+      'iceberg_scan vs read_parquet over the same 10M-row Parquet files (options: --rows, --files, --rounds, --strict, --explain)',
+    load: () => import('./scan.js'),
+  },
+};
+
+function usage(): string {
+  const names = Object.keys(BENCHMARKS);
+  const width = Math.max(...names.map((n) => n.length));
+  return [
+    'usage: npm run bench -- <name> [options]',
+    '',
+    'benchmarks:',
+    ...names.map((n) => `  ${n.padEnd(width)}  ${BENCHMARKS[n].description}`),
+  ].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h') {
+    console.error(usage());
+    return 2;
+  }
+  const bench = Object.prototype.hasOwnProperty.call(BENCHMARKS, name) ? BENCHMARKS[name] : undefined;
+  if (!bench) {
+    console.error(`unknown benchmark: ${name}\n\n${usage()}`);
+    return 2;
+  }
+  const mod = await bench.load();
+  return mod.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+    process.exitCode = 1;
+  },
+);
