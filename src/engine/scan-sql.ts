@@ -150,6 +150,15 @@ export async function buildScanSql(engine: Engine, table: Table, plan: ScanPlan,
   }
 
   for (const t of plan.tasks) {
+    for (const f of [t, ...t.deletes]) {
+      // DuckDB here has no httpfs (no extension downloads): object-store files are read through floe's S3 FileIO,
+      // which arrives with the write path. Until then, say so instead of letting DuckDB try to download httpfs.
+      if (/^[a-z][a-z0-9+.-]*:\/\//i.test(f.readPath) && !f.readPath.startsWith('file://')) {
+        throw new FloeError('UNSUPPORTED', `reading ${f.readPath.split('://')[0]}:// files is not supported yet: ${f.readPath}`, {
+          context: { path: f.readPath },
+        });
+      }
+    }
     if (t.file.file_format !== 'PARQUET') {
       throw new FloeError('UNSUPPORTED', `data file format ${t.file.file_format} is not supported yet: ${t.file.file_path}`);
     }

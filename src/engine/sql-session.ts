@@ -182,7 +182,8 @@ export class SqlSession {
       else if (JSON_NESTED.test(c.type)) exprs.push(`CAST(to_json(${ref}) AS VARCHAR)`);
       else exprs.push(`CAST(${ref} AS VARCHAR)`);
     });
-    const res = await this.engine.run(`SELECT ${exprs.join(', ')} FROM (${sql}) AS __floe_q`);
+    const res = await this.engine.run(`SELECT ${exprs.join(', ')} FROM (${sql}
+) AS __floe_q`);
     const rows = await res.getRowsJS();
     const text: (string | null)[][] = [];
     const json: unknown[][] = [];

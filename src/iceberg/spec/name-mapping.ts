@@ -45,6 +45,11 @@ export function parseNameMapping(text: string): NameMapping {
 
 /** Validates an already parsed name mapping (a JSON list of field mappings, Appendix C). */
 export function nameMappingFromJson(json: unknown, where = 'name mapping'): NameMapping {
+  // Some writers (DuckDB's own test tables among them) store the list wrapped as `{"type": "struct", "fields": [...]}`;
+  // the fields are the same field mappings, so read them rather than refuse the table.
+  if (json !== null && typeof json === 'object' && !Array.isArray(json) && Array.isArray((json as { fields?: unknown }).fields)) {
+    json = (json as { fields: unknown[] }).fields;
+  }
   if (!Array.isArray(json)) {
     throw new FloeError('METADATA_INVALID', `${where}: a name mapping must be a JSON list of field mappings`, {
       context: { where },

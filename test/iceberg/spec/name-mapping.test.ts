@@ -65,9 +65,10 @@ test('dotted names are literal, unmapped fields have no id, empty names match no
 
 test('rejects mappings not in the spec shape', () => {
   assertFloe(() => parseNameMapping('[{"field-id": 1, "names": ['), 'METADATA_INVALID');
-  // An object instead of the list (seen in the wild) is not a spec name mapping.
+  // The list wrapped in a struct object (seen in the wild) is read as its fields; other objects are refused.
   const structForm = '{"type": "struct", "fields": [{"field-id": 1, "names": ["a"]}]}';
-  assertFloe(() => parseNameMapping(structForm), 'METADATA_INVALID');
+  assert.equal(mappedFieldId(parseNameMapping(structForm), ['a']), 1);
+  assertFloe(() => parseNameMapping('{"field-id": 1, "names": ["a"]}'), 'METADATA_INVALID');
   assertFloe(() => parseNameMapping('[{"field-id": 1}]'), 'METADATA_INVALID', 'names');
   assertFloe(() => parseNameMapping('[{"field-id": 1, "names": [1]}]'), 'METADATA_INVALID');
   assertFloe(() => parseNameMapping('[{"field-id": "1", "names": ["a"]}]'), 'METADATA_INVALID', 'field-id');
@@ -149,8 +150,8 @@ test('name mappings of real tables', (t) => {
   const v32 = nameMappingFromProperties(load('v3.2'));
   assert.deepEqual(v32, []);
   assert.equal(mappedFieldId(v32 ?? [], ['a']), undefined);
-  // v1 of this table stores an object, not the spec's list: the metadata parses, the mapping does not.
+  // v1 of this table stores the list wrapped in a struct object: read as its fields.
   assert.match(load('v1')[NAME_MAPPING_PROPERTY], /"type"/);
-  assertFloe(() => nameMappingFromProperties(load('v1')), 'METADATA_INVALID');
+  assert.equal(mappedFieldId(nameMappingFromProperties(load('v1'))!, ['col_b']), 2);
   assert.equal(nameMappingFromProperties({}), undefined);
 });
