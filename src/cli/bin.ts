@@ -3,4 +3,10 @@
  */
 import { main } from './main.js';
 
+// Output piped into `head` and closed early is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 process.exitCode = await main(process.argv.slice(2));

@@ -6,6 +6,7 @@ import { FloeError, isFloeError } from '../errors.js';
 import { exitCodeFor } from './exit-codes.js';
 import { sqlCommand } from './commands/sql.js';
 import { tableCommand } from './commands/table.js';
+import { quickstartCommand } from './commands/quickstart.js';
 import { VERSION } from '../version.js';
 
 /** Output sinks, injectable for tests. */
@@ -22,6 +23,8 @@ const defaultIO: CliIO = {
 const HELP = `floe ${VERSION}: Apache Iceberg for Node.js on DuckDB
 
 Usage:
+  floe quickstart [--warehouse .floe/warehouse] [--rows 100000]
+      Write a demo Iceberg table with DuckDB and floe, then query and inspect it.
   floe sql "<SQL>" [--format table|json|csv|tsv] [--file script.sql]
       Run DuckDB SQL; iceberg_scan(), iceberg_metadata() and iceberg_snapshots() read Iceberg tables.
   floe table inspect <table path | metadata file> [--json] [--snapshot <id>] [--ref <name>]
@@ -52,6 +55,8 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
         return await sqlCommand(rest, io);
       case 'table':
         return await tableCommand(rest, io);
+      case 'quickstart':
+        return await quickstartCommand(rest, io);
       default:
         throw new FloeError('INVALID_ARGUMENT', `unknown command '${command}' (run 'floe --help')`);
     }

@@ -118,48 +118,46 @@ function sqlNum(v: bigint | number | null | undefined): string {
 export async function icebergMetadataSql(table: Table, selector: SnapshotSelector): Promise<string> {
   const snapshot = selectSnapshot(table.metadata, selector);
   const cols =
-    'manifest_path, manifest_sequence_number, manifest_content, status, content, file_path, file_format, ' +
-    'record_count, data_sequence_number, file_sequence_number';
-  const typed =
-    'CAST(NULL AS VARCHAR) AS manifest_path, CAST(NULL AS BIGINT) AS manifest_sequence_number, ' +
-    'CAST(NULL AS VARCHAR) AS manifest_content, CAST(NULL AS VARCHAR) AS status, CAST(NULL AS VARCHAR) AS content, ' +
-    'CAST(NULL AS VARCHAR) AS file_path, CAST(NULL AS VARCHAR) AS file_format, CAST(NULL AS BIGINT) AS record_count, ' +
-    'CAST(NULL AS BIGINT) AS data_sequence_number, CAST(NULL AS BIGINT) AS file_sequence_number';
+    'CAST(a AS VARCHAR) AS manifest_path, CAST(b AS BIGINT) AS manifest_sequence_number, ' +
+    'CAST(c AS VARCHAR) AS manifest_content, CAST(d AS VARCHAR) AS status, CAST(e AS VARCHAR) AS content, ' +
+    'CAST(f AS VARCHAR) AS file_path, CAST(g AS VARCHAR) AS file_format, CAST(h AS BIGINT) AS record_count, ' +
+    'CAST(i AS BIGINT) AS data_sequence_number, CAST(j AS BIGINT) AS file_sequence_number';
   const rows: string[] = [];
   if (snapshot) {
     for (const { manifest, entries } of await loadSnapshotManifests(table, snapshot)) {
       for (const e of entries) {
-        rows.push(
-          `(${[
-            quoteString(manifest.manifest_path),
-            sqlNum(manifest.sequence_number),
-            quoteString(manifest.content === 0 ? 'DATA' : 'DELETE'),
-            quoteString(STATUS[e.status] ?? String(e.status)),
-            quoteString(CONTENT[e.data_file.content] ?? String(e.data_file.content)),
-            quoteString(e.data_file.file_path),
-            quoteString(e.data_file.file_format),
-            sqlNum(e.data_file.record_count),
-            sqlNum(e.sequence_number),
-            sqlNum(e.file_sequence_number),
-          ].join(', ')})`,
-        );
+        const values = [
+          quoteString(manifest.manifest_path),
+          sqlNum(manifest.sequence_number),
+          quoteString(manifest.content === 0 ? 'DATA' : 'DELETE'),
+          quoteString(STATUS[e.status] ?? String(e.status)),
+          quoteString(CONTENT[e.data_file.content] ?? String(e.data_file.content)),
+          quoteString(e.data_file.file_path),
+          quoteString(e.data_file.file_format),
+          sqlNum(e.data_file.record_count),
+          sqlNum(e.sequence_number),
+          sqlNum(e.file_sequence_number),
+        ];
+        rows.push(`(${values.join(', ')})`);
       }
     }
   }
-  if (rows.length === 0) return `(SELECT ${typed} WHERE false)`;
-  return `(SELECT ${cols} FROM (SELECT ${typed} WHERE false UNION ALL VALUES ${rows.join(', ')}))`;
+  const where = rows.length === 0 ? ' WHERE false' : '';
+  if (rows.length === 0) rows.push('(NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)');
+  return `(SELECT ${cols} FROM (VALUES ${rows.join(', ')}) AS v(a, b, c, d, e, f, g, h, i, j)${where})`;
 }
 
-/** The SQL replacing an `iceberg_snapshots` call: one row per snapshot. */
+/** The SQL replacing an `iceberg_snapshots` call: one row per snapshot, typed as DuckDB's extension types them. */
 export function icebergSnapshotsSql(table: Table): string {
-  const typed =
-    'CAST(NULL AS UBIGINT) AS sequence_number, CAST(NULL AS UBIGINT) AS snapshot_id, ' +
-    'CAST(NULL AS TIMESTAMP_MS) AS timestamp_ms, CAST(NULL AS VARCHAR) AS manifest_list, CAST(NULL AS VARCHAR) AS operation';
+  const cols =
+    'CAST(s AS UBIGINT) AS sequence_number, CAST(i AS UBIGINT) AS snapshot_id, ' +
+    'CAST(epoch_ms(t) AS TIMESTAMP_MS) AS timestamp_ms, CAST(m AS VARCHAR) AS manifest_list, CAST(o AS VARCHAR) AS operation';
   const rows = table.metadata.snapshots.map(
     (s) =>
-      `(${s['sequence-number']}, ${s['snapshot-id']}, epoch_ms(${s['timestamp-ms']}), ` +
+      `(${s['sequence-number']}, ${s['snapshot-id']}, ${s['timestamp-ms']}, ` +
       `${s['manifest-list'] ? quoteString(s['manifest-list']) : 'NULL'}, ${quoteString(s.summary?.operation ?? 'append')})`,
   );
-  if (rows.length === 0) return `(SELECT ${typed} WHERE false)`;
-  return `(SELECT * FROM (SELECT ${typed} WHERE false UNION ALL VALUES ${rows.join(', ')}))`;
+  if (rows.length === 0) rows.push('(0, 0, 0, NULL, NULL)');
+  const where = table.metadata.snapshots.length === 0 ? ' WHERE false' : '';
+  return `(SELECT ${cols} FROM (VALUES ${rows.join(', ')}) AS v(s, i, t, m, o)${where})`;
 }

@@ -175,6 +175,8 @@ function bindComparison(op: ComparisonOp, ref: BoundReference, m: LiteralMeaning
  * widened ones join as disjuncts for IN and are dropped for NOT IN (excluding fewer values admits more rows).
  */
 function bindIn(ref: BoundReference, values: PrimitiveValue[], negated: boolean): BoundExpression {
+  // Engines disagree on whether a null passes `NOT IN ()`; with nothing excluded, do not prune at all.
+  if (negated && values.length === 0) return TRUE;
   const exact: PrimitiveValue[] = [];
   let rest: BoundExpression = FALSE;
   for (const v of values) {

@@ -140,7 +140,7 @@ function parseTimestampText(text: string): Temporal | undefined {
     } else {
       offsetNanos = 0n;
     }
-    rest = rest.slice(0, off.index);
+    rest = rest.slice(0, off.index).trim();
   }
   const time = parseTimeNanos(rest);
   if (date === undefined || time === undefined) return undefined;
@@ -170,24 +170,23 @@ function numericRational(value: PrimitiveValue): Rational | undefined {
 function integerMeaning(type: Primitive, column: string, value: PrimitiveValue): LiteralMeaning {
   if (typeof value === 'number' && Number.isNaN(value)) return { kind: 'opaque' };
   const point = (r: Rational): LiteralMeaning => ({ kind: 'integer', lo: r, hi: r, point: true });
-  const temporal = (perNano: Rational, zoned: boolean, allowTime: boolean): LiteralMeaning => {
-    if (typeof value !== 'string') {
-      const r = numericRational(value);
-      if (r === undefined) throw invalidLiteral(type, column, value);
-      return point(r);
-    }
-    const parsed = allowTime ? parseTimestampText(value) : undefined;
+  const numeric = (): LiteralMeaning => {
+    const r = numericRational(value);
+    if (r === undefined) throw invalidLiteral(type, column, value);
+    return point(r);
+  };
+  /** Numbers are already in the column's unit; text is a date or timestamp, `perNano` column units per ns. */
+  const temporal = (perNano: Rational, zoned: boolean): LiteralMeaning => {
+    if (typeof value !== 'string') return numeric();
+    const parsed = parseTimestampText(value);
     if (parsed === undefined) throw invalidLiteral(type, column, value, 'not an ISO-8601 date or timestamp');
     const [lo, hi, exact] = temporalInterval(parsed, zoned);
     return { kind: 'integer', lo: mulRat(lo, perNano.n, perNano.d), hi: mulRat(hi, perNano.n, perNano.d), point: exact };
   };
   switch (type.kind) {
     case 'int':
-    case 'long': {
-      const r = numericRational(value);
-      if (r === undefined) throw invalidLiteral(type, column, value);
-      return point(r);
-    }
+    case 'long':
+      return numeric();
     case 'decimal': {
       // A bigint is already the unscaled value (the PrimitiveValue convention); other forms are decimal numbers.
       if (typeof value === 'bigint') return point(rat(value));
@@ -196,15 +195,15 @@ function integerMeaning(type: Primitive, column: string, value: PrimitiveValue):
       return point(mulRat(r, 10n ** BigInt(type.scale)));
     }
     case 'date':
-      return temporal(rat(1n, NANOS_PER_DAY), false, true);
+      return temporal(rat(1n, NANOS_PER_DAY), false);
     case 'timestamp':
     case 'timestamptz':
-      return temporal(rat(1n, 1000n), type.kind === 'timestamptz', true);
+      return temporal(rat(1n, 1000n), type.kind === 'timestamptz');
     case 'timestamp_ns':
     case 'timestamptz_ns':
-      return temporal(rat(1n), type.kind === 'timestamptz_ns', true);
+      return temporal(rat(1n), type.kind === 'timestamptz_ns');
     case 'time': {
-      if (typeof value !== 'string') return temporal(rat(1n), false, false);
+      if (typeof value !== 'string') return numeric();
       const nanos = parseTimeNanos(value.trim());
       if (nanos === undefined) throw invalidLiteral(type, column, value, 'not an ISO-8601 time');
       return point(mulRat(nanos, 1n, 1000n));

@@ -85,7 +85,7 @@ export function rangeMightSatisfy(
   const hi = upper === undefined ? undefined : compareValues(upper, lit);
   switch (op) {
     case 'lt':
-      return !(lo !== undefined && lo > 0);
+      return !(lo !== undefined && lo >= 0);
     case 'lte':
       return !(lo !== undefined && lo > 0);
     case 'gt':

@@ -9,6 +9,8 @@ export interface FileIO {
   read(path: string): Promise<Uint8Array>;
   /** Reads `length` bytes at `offset` (Puffin blobs, Parquet footers). */
   readRange(path: string, offset: number, length: number): Promise<Uint8Array>;
+  /** Size of a file in bytes. Throws `NOT_FOUND` when it does not exist. */
+  size(path: string): Promise<number>;
   /** True when the file exists. */
   exists(path: string): Promise<boolean>;
   /** Lists the files directly inside a directory (names only). Throws `NOT_FOUND` for a missing directory. */

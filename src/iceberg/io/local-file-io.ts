@@ -52,6 +52,14 @@ export class LocalFileIO implements FileIO {
     }
   }
 
+  async size(path: string): Promise<number> {
+    try {
+      return (await stat(toLocalPath(path))).size;
+    } catch (err) {
+      wrap(err, path);
+    }
+  }
+
   async exists(path: string): Promise<boolean> {
     try {
       await stat(toLocalPath(path));

@@ -18,6 +18,10 @@ export class MemoryFileIO implements FileIO {
     return (await this.read(path)).subarray(offset, offset + length);
   }
 
+  async size(path: string): Promise<number> {
+    return (await this.read(path)).length;
+  }
+
   async exists(path: string): Promise<boolean> {
     return this.files.has(path);
   }

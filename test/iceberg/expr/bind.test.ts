@@ -137,6 +137,9 @@ test('date, time and timestamp strings become days, micros and nanos', () => {
   assert.equal(show(bind(cmp('eq', 'ts_ns', '2024-01-01T00:00:00.000000001'))), '11 eq 1704067200000000001n');
   assert.equal(show(bind(cmp('eq', 'tstz', '2024-01-01T02:00:00+02:00'))), '6 eq 1704067200000000n');
   assert.equal(show(bind(cmp('eq', 'tstz', '2024-01-01T00:00:00Z'))), '6 eq 1704067200000000n');
+  assert.equal(show(bind(cmp('eq', 'tstz', '2023-12-31 19:00:00 -05:00'))), '6 eq 1704067200000000n');
+  assert.equal(show(bind(cmp('eq', 'tstz', '2024-01-01T05:30:00+0530'))), '6 eq 1704067200000000n');
+  assert.throws(() => bind(cmp('eq', 'ts', '2024-01-01T25:00:00')), (e) => isFloeError(e, 'INVALID_ARGUMENT'));
   assert.equal(show(bind(cmp('eq', 't', '10:00:00.5'))), '12 eq 36000500000n');
 });
 
@@ -175,6 +178,8 @@ test('IN keeps exact values, drops impossible ones and ORs widened ones; NOT IN 
   assert.equal(show(bind({ kind: 'in', column: 'dbl', values: [1, NaN] })), '(9 in [1] or is-nan(9))');
   assert.equal(show(bind({ kind: 'in', column: 'i', values: [1, 2.5], negated: true })), '2 not-in [1]');
   assert.equal(show(bind({ kind: 'in', column: 'i', values: [2.5], negated: true })), 'not-null(2)');
+  assert.equal(show(bind({ kind: 'in', column: 'i', values: [] })), 'false');
+  assert.equal(show(bind({ kind: 'in', column: 'i', values: [], negated: true })), 'true');
 });
 
 test('NOT is pushed into the predicates before binding', () => {

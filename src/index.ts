@@ -1,0 +1,20 @@
+/**
+ * floe's library entry point: the public API, re-exported from the modules that implement it.
+ */
+export { FloeError, isFloeError, type FloeErrorCode } from './errors.js';
+export { Engine } from './engine/duckdb-engine.js';
+export { SqlSession, type SqlResult } from './engine/sql-session.js';
+export { scanTable, type ScanTableOptions } from './engine/table-scan.js';
+export { buildScanSql } from './engine/scan-sql.js';
+export type { FileIO } from './iceberg/io/file-io.js';
+export { LocalFileIO } from './iceberg/io/local-file-io.js';
+export { MemoryFileIO } from './iceberg/io/memory-file-io.js';
+export { openTable, selectSnapshot, type Table, type OpenTableOptions, type SnapshotSelector } from './iceberg/table/table.js';
+export { planScan, type ScanPlan, type FileScanTask } from './iceberg/table/scan-planner.js';
+export { inspectTable, type TableInspection } from './iceberg/table/inspect.js';
+export { resolveMetadataLocation } from './iceberg/table/metadata-location.js';
+export type { Expression } from './iceberg/expr/expression.js';
+export { parseTableMetadata, serializeTableMetadata, type TableMetadata } from './iceberg/spec/table-metadata.js';
+export { readManifest, writeManifest, type DataFile, type ManifestEntry } from './iceberg/avro/manifest.js';
+export { readManifestList, writeManifestList, type ManifestFile } from './iceberg/avro/manifest-list.js';
+export { VERSION } from './version.js';
