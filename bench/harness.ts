@@ -10,6 +10,11 @@ export interface BenchmarkModule {
   run(args: string[]): Promise<number>;
 }
 
+/** A mistake in the command line: reported without a stack trace, exit status 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
 /** Parsed `--name value` and `--flag` options. */
 export interface BenchArgs {
   flags: Set<string>;
@@ -24,16 +29,16 @@ export function parseArgs(args: string[], valued: string[], flags: string[]): Be
   const out: BenchArgs = { flags: new Set(), values: new Map() };
   for (let i = 0; i < args.length; i++) {
     const m = /^--([a-z-]+)(?:=(.*))?$/.exec(args[i]);
-    if (!m) throw new Error(`unexpected argument: ${args[i]}`);
+    if (!m) throw new UsageError(`unexpected argument: ${args[i]}`);
     const [, name, inline] = m;
     if (valued.includes(name)) {
       const v = inline ?? args[++i];
-      if (v === undefined) throw new Error(`--${name} needs a value`);
+      if (v === undefined) throw new UsageError(`--${name} needs a value`);
       out.values.set(name, v);
     } else if (flags.includes(name) && inline === undefined) {
       out.flags.add(name);
     } else {
-      throw new Error(`unknown option --${name} (options: ${[...valued, ...flags].map((o) => `--${o}`).join(', ')})`);
+      throw new UsageError(`unknown option --${name} (options: ${[...valued, ...flags].map((o) => `--${o}`).join(', ')})`);
     }
   }
   return out;
@@ -44,7 +49,7 @@ export function intOption(args: BenchArgs, name: string, fallback: number): numb
   const raw = args.values.get(name);
   if (raw === undefined) return fallback;
   const n = Number(raw.replace(/_/g, ''));
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${raw}`);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer, got ${raw}`);
   return n;
 }
 

@@ -3,7 +3,7 @@
  * than discovered from the directory, so helper modules are never mistaken for benchmarks and each one carries
  * a description for the listing.
  */
-import type { BenchmarkModule } from './harness.js';
+import { UsageError, type BenchmarkModule } from './harness.js';
 
 const BENCHMARKS: Record<string, { description: string; load: () => Promise<BenchmarkModule> }> = {
   scan: {
@@ -44,6 +44,11 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
+    if (err instanceof UsageError) {
+      console.error(`${err.message}\n\n${usage()}`);
+      process.exitCode = 2;
+      return;
+    }
     console.error(err instanceof Error ? (err.stack ?? err.message) : err);
     process.exitCode = 1;
   },

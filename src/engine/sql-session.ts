@@ -151,7 +151,8 @@ export class SqlSession {
   private async logSkipped(messages: string[]): Promise<void> {
     if (messages.length === 0) return;
     const on = await (await this.engine.run(`SELECT current_setting('enable_logging')`)).getRowsJS();
-    if (on[0]?.[0] !== true) return;
+    const flag = on[0]?.[0];
+    if (!(flag === true || flag === 1 || flag === 1n || flag === 'true')) return;
     for (const m of messages) {
       await this.engine.run(`SELECT write_log(${quoteString(`Iceberg Filter Pushdown, ${m}`)}, level := 'info', log_type := 'Iceberg')`);
     }

@@ -77,3 +77,37 @@ export function sameValue(a: PrimitiveValue, b: PrimitiveValue): boolean {
   if (typeof a === 'number' && typeof b === 'number') return Object.is(a, b);
   return compareValues(a, b) === 0;
 }
+
+function uuidBytes(v: PrimitiveValue): Uint8Array | undefined {
+  if (v instanceof Uint8Array) return v.length === 16 ? v : undefined;
+  if (typeof v !== 'string') return undefined;
+  const hex = v.replace(/-/g, '');
+  return /^[0-9a-fA-F]{32}$/.test(hex) ? Uint8Array.from(Buffer.from(hex, 'hex')) : undefined;
+}
+
+/** Java's `UUID.compareTo`: the high and then the low 64 bits, each as a signed long. */
+function compareUuidSigned(a: Uint8Array, b: Uint8Array): number {
+  const va = new DataView(a.buffer, a.byteOffset, 16);
+  const vb = new DataView(b.buffer, b.byteOffset, 16);
+  for (const off of [0, 8]) {
+    const x = va.getBigInt64(off);
+    const y = vb.getBigInt64(off);
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+/**
+ * Whether `v` may lie within UUID bounds `[lower, upper]`. Writers disagree on UUID order: the spec and most
+ * writers compare the 16 bytes unsigned, older Iceberg Java wrote bounds by Java's signed `UUID.compareTo`. A
+ * value outside the bounds under both orders is outside whichever order the writer used.
+ */
+export function uuidMightBeWithin(lower: PrimitiveValue, upper: PrimitiveValue, v: PrimitiveValue): boolean {
+  const lo = uuidBytes(lower);
+  const hi = uuidBytes(upper);
+  const x = uuidBytes(v);
+  if (!lo || !hi || !x) return true;
+  const unsigned = compareBytes(lo, x) <= 0 && compareBytes(x, hi) <= 0;
+  const signed = compareUuidSigned(lo, x) <= 0 && compareUuidSigned(x, hi) <= 0;
+  return unsigned || signed;
+}

@@ -8,7 +8,7 @@ import type { FieldSummary, ManifestFile } from '../avro/manifest-list.js';
 import type { PartitionSpec } from '../spec/partition-spec.js';
 import { parsePrimitive, type Primitive, type PrimitiveValue, type StructType } from '../spec/types.js';
 import type { BoundExpression, BoundPredicate, BoundReference } from './bind.js';
-import { sameValue } from './compare.js';
+import { sameValue, uuidMightBeWithin } from './compare.js';
 import { rangeMightSatisfy, readBound } from './metrics-evaluator.js';
 
 /** One partition field's summary with its bounds decoded; `lower`/`upper` undefined when absent or unreadable. */
@@ -58,9 +58,9 @@ function uniqueValue(s: Summary): PrimitiveValue | undefined {
   return s.lower !== undefined && s.upper !== undefined && sameValue(s.lower, s.upper) ? s.lower : undefined;
 }
 
-/** UUID bounds are not trusted for ordering (see the metrics evaluator): equality prunes only on a single value. */
+/** UUID equality prunes only when the value is outside the bounds in both orders writers use (see compare.ts). */
 function uuidMightEqual(s: Summary, v: PrimitiveValue): boolean {
-  return s.lower === undefined || s.upper === undefined || !sameValue(s.lower, s.upper) || sameValue(s.lower, v);
+  return s.lower === undefined || s.upper === undefined || uuidMightBeWithin(s.lower, s.upper, v);
 }
 
 function predicateMightMatch(p: BoundPredicate, s: Summary): boolean {

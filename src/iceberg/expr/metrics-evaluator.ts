@@ -9,7 +9,7 @@ import type { DataFile } from '../avro/manifest.js';
 import { deserializeValue } from '../spec/bounds.js';
 import type { PrimitiveValue } from '../spec/types.js';
 import type { BoundExpression, BoundPredicate, BoundReference } from './bind.js';
-import { compareValues, isNaNValue, sameValue } from './compare.js';
+import { compareValues, isNaNValue, sameValue, uuidMightBeWithin } from './compare.js';
 
 /** The column statistics of one file that evaluation reads, looked up per field id. */
 class FileStats {
@@ -139,13 +139,13 @@ function predicateMightMatch(p: BoundPredicate, stats: FileStats): boolean {
 }
 
 /**
- * UUID bounds are not trusted for ordering (Java's natural UUID order is signed, writers' byte order unsigned),
- * so a UUID equality prunes only when both bounds name the same single value.
+ * UUID bounds may be ordered unsigned (the spec, pyiceberg, DuckDB) or signed (older Iceberg Java), so a UUID
+ * equality prunes only a value outside the bounds under both orders.
  */
 function uuidMightEqual(stats: FileStats, ref: BoundReference, v: PrimitiveValue): boolean {
   const lower = stats.lower(ref);
   const upper = stats.upper(ref);
-  return lower === undefined || upper === undefined || !sameValue(lower, upper) || sameValue(lower, v);
+  return lower === undefined || upper === undefined || uuidMightBeWithin(lower, upper, v);
 }
 
 function compareMightMatch(op: string, ref: BoundReference, lit: PrimitiveValue, stats: FileStats): boolean {

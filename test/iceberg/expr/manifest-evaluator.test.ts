@@ -166,8 +166,13 @@ test('truncated string partitions and uuid identity partitions', () => {
   const lo = '00000000-0000-4000-8000-000000000001';
   const hi = '80000000-0000-4000-8000-000000000001';
   const top = 'ffffffff-0000-4000-8000-000000000001';
-  assert.equal(matches(cmp('eq', 'u', top), withSummary(4, summary('uuid', { lower: lo, upper: hi }))), true);
+  // Outside [lo, hi] unsigned, and [lo, hi] is empty in Java's signed order: no writer order can hold `top`.
+  assert.equal(matches(cmp('eq', 'u', top), withSummary(4, summary('uuid', { lower: lo, upper: hi }))), false);
   assert.equal(matches(cmp('eq', 'u', top), withSummary(4, summary('uuid', { lower: hi, upper: hi }))), false);
+  // Bounds written in Java's signed order (f0... is negative there): a value inside them signed must match.
+  const signed = withSummary(4, summary('uuid', { lower: 'f0000000-0000-4000-8000-000000000001', upper: '10000000-0000-4000-8000-000000000001' }));
+  assert.equal(matches(cmp('eq', 'u', '05000000-0000-4000-8000-000000000001'), signed), true);
+  assert.equal(matches(cmp('eq', 'u', hi), signed), false);
 });
 
 test('missing summaries might match; AND/OR combine fields', () => {

@@ -236,12 +236,17 @@ test('float column: a double literal is compared with the float32 values around 
   assert.equal(matches(cmp('gt', 'f', 0.2), f), false);
 });
 
-test('uuid: ranges of uuid bounds are not trusted, a single-valued file is', () => {
+test('uuid: equality prunes only values outside the bounds in both the unsigned and Java signed orders', () => {
   const a = '00000000-0000-4000-8000-000000000001';
   const z = 'ffffffff-0000-4000-8000-000000000001';
   const m = '80000000-0000-4000-8000-000000000001';
   const range = dataFile({ 10: { type: 'uuid', lower: a, upper: m } });
-  assert.equal(matches(cmp('eq', 'u', z), range), true);
+  assert.equal(matches(cmp('eq', 'u', z), range), false);
+  assert.equal(matches(cmp('eq', 'u', '40000000-0000-4000-8000-000000000001'), range), true);
+  // f0... sorts below 10... in Java's signed order: a writer using it may have put 05... inside these bounds.
+  const signed = dataFile({ 10: { type: 'uuid', lower: 'f0000000-0000-4000-8000-000000000001', upper: '10000000-0000-4000-8000-000000000001' } });
+  assert.equal(matches(cmp('eq', 'u', '05000000-0000-4000-8000-000000000001'), signed), true);
+  assert.equal(matches(cmp('eq', 'u', m), signed), false);
   const single = dataFile({ 10: { type: 'uuid', lower: m, upper: m, nulls: 0n } });
   assert.equal(matches(cmp('eq', 'u', z), single), false);
   assert.equal(matches(cmp('eq', 'u', m.toUpperCase()), single), true);
