@@ -48,7 +48,11 @@ export async function planScan(table: Table, opts: PlanScanOptions = {}): Promis
   const schema = snapshot && timeTravel ? schemaForSnapshot(md, snapshot) : currentSchema(md);
   if (!snapshot) return { schema, tasks: [], skipped: [], specs };
 
-  const pruner = createPruner(opts.filter, schema, specs, opts.caseSensitive ?? true);
+  // Files without field ids are read through the name mapping, which may have changed since their metrics were
+  // recorded by field id (a column unmapped now reads as null whatever its old null count says): with a mapping,
+  // only partition values prune.
+  const trustMetrics = md.properties['schema.name-mapping.default'] === undefined;
+  const pruner = createPruner(opts.filter, schema, specs, opts.caseSensitive ?? true, trustMetrics);
   const manifests = await loadSnapshotManifests(table, snapshot);
   const data: PlannedFile[] = [];
   const deletes: PlannedFile[] = [];

@@ -37,6 +37,7 @@ export function createPruner(
   schema: Schema,
   specs: Map<number, PartitionSpec>,
   caseSensitive: boolean,
+  trustMetrics = true,
 ): Pruner {
   if (!filter || filter.kind === 'true') return keepAll;
   const bound = bindExpression(filter, schema, caseSensitive);
@@ -65,7 +66,7 @@ export function createPruner(
     fileSkipReason(file) {
       const p = projectionFor(file.specId);
       if (p && !partitionMightMatch(p.projected, file.file.partition)) return 'partition values do not match the filter';
-      if (!fileMightMatch(bound, file.file)) return 'column bounds do not match the filter';
+      if (trustMetrics && !fileMightMatch(bound, file.file)) return 'column bounds do not match the filter';
       return undefined;
     },
   };
