@@ -8,7 +8,7 @@ import { UsageError, type BenchmarkModule } from './harness.js';
 const BENCHMARKS: Record<string, { description: string; load: () => Promise<BenchmarkModule> }> = {
   scan: {
     description:
-      'iceberg_scan vs read_parquet over the same 10M-row Parquet files (options: --rows, --files, --rounds, --strict, --explain)',
+      'iceberg_scan vs read_parquet over the same 10M-row Parquet files (options: --rows, --files, --rounds, --threads, --strict, --explain)',
     load: () => import('./scan.js'),
   },
 };

@@ -60,7 +60,7 @@ function scenarios(rows: number): Scenario[] {
 
 /** Runs the benchmark; see the module comment. */
 export async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['rows', 'files', 'rounds'], ['strict', 'explain']);
+  const args = parseArgs(argv, ['rows', 'files', 'rounds', 'threads'], ['strict', 'explain']);
   const rows = intOption(args, 'rows', DEFAULT_ROWS);
   const files = intOption(args, 'files', DEFAULT_FILES);
   const rounds = intOption(args, 'rounds', DEFAULT_ROUNDS);
@@ -68,6 +68,7 @@ export async function run(argv: string[]): Promise<number> {
   const session = await SqlSession.open();
   try {
     const engine = session.engine;
+    if (args.values.has('threads')) await engine.run(`SET threads = ${intOption(args, 'threads', 1)}`);
     const version = String((await (await engine.run('SELECT version()')).getRowsJS())[0][0]);
     const threads = String((await (await engine.run("SELECT current_setting('threads')")).getRowsJS())[0][0]);
 

@@ -165,6 +165,19 @@ function toExpression(n: Node, alias: string): Expression {
     }
     return keep;
   }
+  if (n.type === 'COMPARE_BETWEEN' && n.class === 'BETWEEN') {
+    // `x BETWEEN a AND b` is `x >= a AND x <= b`.
+    const col = columnOf(n.input as Node, alias);
+    const lower = n.lower as Node;
+    const upper = n.upper as Node;
+    if (col && isConstant(lower) && isConstant(upper)) {
+      return and(
+        { kind: 'compare', op: 'gte', column: col, value: { [NODE]: lower } as unknown as PrimitiveValue },
+        { kind: 'compare', op: 'lte', column: col, value: { [NODE]: upper } as unknown as PrimitiveValue },
+      );
+    }
+    return keep;
+  }
   if (n.type === 'OPERATOR_IS_NULL' || n.type === 'OPERATOR_IS_NOT_NULL') {
     const col = columnOf((n.children as Node[])[0], alias);
     if (col) return { kind: n.type === 'OPERATOR_IS_NULL' ? 'is-null' : 'not-null', column: col };
