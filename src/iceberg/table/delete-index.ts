@@ -23,6 +23,10 @@ export interface PlannedFile {
 function valueKey(v: PrimitiveValue | null | undefined): string {
   if (v === null || v === undefined) return 'null';
   if (v instanceof Uint8Array) return `b:${Buffer.from(v).toString('hex')}`;
+  // Quoted, so a string value cannot imitate the `,` and `=` that separate fields in the key.
+  if (typeof v === 'string') return `string:${JSON.stringify(v)}`;
+  // -0 and 0 are distinct partition values (spec: "-0 < 0" in float ordering); String(-0) is "0".
+  if (Object.is(v, -0)) return 'number:-0';
   return `${typeof v}:${String(v)}`;
 }
 
