@@ -21,6 +21,7 @@ import { readDeletionVector } from './deletion-vectors.js';
 import type { Engine } from './duckdb-engine.js';
 import { duckdbType, quoteIdent, quoteString, stringList } from './sql-literals.js';
 import { nameMappedFiles, nameMappedSelect } from './name-mapped-files.js';
+import { filesMissingNestedDefaults, nestedDefaultIds, structWithDefaults } from './nested-defaults.js';
 
 /** Options of {@link buildScanSql}. */
 export interface ScanSqlOptions {
@@ -137,8 +138,11 @@ export async function buildScanSql(engine: Engine, table: Table, plan: ScanPlan,
   const cleanup = async () => {
     for (const t of temps) await engine.run(`DROP TABLE IF EXISTS ${t}`);
   };
-  const outList = (alias: string) => {
-    const cols = output.map((c) => `${alias}.${quoteIdent(c.name)}`);
+  const outList = (alias: string, missing?: Set<number>) => {
+    const cols = output.map((c, i) => {
+      const rebuilt = missing ? structWithDefaults(alias, c.name, plan.schema.fields[i], missing) : undefined;
+      return rebuilt ? `${rebuilt} AS ${quoteIdent(c.name)}` : `${alias}.${quoteIdent(c.name)}`;
+    });
     if (opts.includeFilename) cols.push(`${alias}.filename`);
     return cols.join(', ');
   };
@@ -170,10 +174,12 @@ export async function buildScanSql(engine: Engine, table: Table, plan: ScanPlan,
   // Identity partition values come from partition metadata when a file does not store the column (spec:
   // "Column Projection"): files are grouped by those values, which become the group's read defaults.
   const identity = identityColumns(md, plan, output);
+  const missingNested = await filesMissingNestedDefaults(engine, plan.tasks, nestedDefaultIds(plan.schema));
   const groups = new Map<string, FileScanTask[]>();
   for (const t of plan.tasks) {
     const ids = identity.map((c) => `${c.id}=${identityDefault(c, t) ?? 'null'}`).join(',');
-    const key = `${mapped.has(t.readPath) ? 'm' : 'i'}|${ids}|${t.deletes.map((d) => d.file.file_path).sort().join('|')}`;
+    const nested = [...(missingNested.get(t.readPath) ?? [])].sort((a, b) => a - b).join(',');
+    const key = `${mapped.has(t.readPath) ? 'm' : 'i'}|${ids}|${nested}|${t.deletes.map((d) => d.file.file_path).sort().join('|')}`;
     const g = groups.get(key);
     if (g) g.push(t);
     else groups.set(key, [t]);
@@ -181,7 +187,7 @@ export async function buildScanSql(engine: Engine, table: Table, plan: ScanPlan,
 
   // Fast path: no deletes and field ids everywhere: the scan is read_parquet itself, so DuckDB's own pushdown,
   // parallelism and the `filename` virtual column apply unchanged.
-  if (groups.size === 1 && plan.tasks[0].deletes.length === 0 && mapped.size === 0) {
+  if (groups.size === 1 && plan.tasks[0].deletes.length === 0 && mapped.size === 0 && missingNested.size === 0) {
     return { sql: readParquet(plan.tasks.map((t) => t.readPath), withIdentityDefaults(output, identity, plan.tasks[0])), cleanup };
   }
 
@@ -203,7 +209,7 @@ export async function buildScanSql(engine: Engine, table: Table, plan: ScanPlan,
     const source = mapped.has(paths[0])
       ? `(${nameMappedSelect(md, paths, readCols, mapped)})`
       : readParquet(paths, readCols);
-    let sql = `SELECT ${outList('d')} FROM ${source} AS d`;
+    let sql = `SELECT ${outList('d', missingNested.get(paths[0]))} FROM ${source} AS d`;
 
     const posRelations = await positionDeleteRelations(engine, table, tasks, deletes, temps);
     if (posRelations.length > 0) {
