@@ -61,6 +61,8 @@ export async function extractScanFilter(engine: Engine, stmt: string, callStart:
   return values ? substitute(found, values) : undefined;
 }
 
+const TEMPLATE = new WeakMap<Engine, string>();
+
 /** Literal placeholders: the expression holds the DuckDB AST node of each constant until it is evaluated. */
 const NODE = Symbol('constant node');
 type Placeholder = { [NODE]: Node };
@@ -92,8 +94,22 @@ function substitute(e: Expression, values: Map<Node, PrimitiveValue | null>): Ex
  * `True` a cast of 't'): the AST nodes are turned back into SQL by DuckDB and selected, each with its text form.
  */
 async function evaluateConstants(engine: Engine, nodes: Node[]): Promise<Map<Node, PrimitiveValue | null> | undefined> {
+  // Plain integer and string literals carry their value in the AST: no need to ask DuckDB.
+  const direct = new Map<Node, PrimitiveValue | null>();
+  for (const n of nodes) {
+    const v = n.class === 'CONSTANT' ? (n.value as Node) : undefined;
+    const id = String(((v?.type as Node | undefined)?.id) ?? '');
+    if (v && !v.is_null && /^(INTEGER|BIGINT)$/.test(id) && (typeof v.value === 'number' || typeof v.value === 'bigint')) direct.set(n, BigInt(v.value as number));
+    else if (v && !v.is_null && id === 'VARCHAR' && typeof v.value === 'string') direct.set(n, v.value);
+  }
+  if (direct.size === nodes.length) return direct;
   try {
-    const template = parseJson(String((await (await engine.run(`SELECT json_serialize_sql('SELECT 1')`)).getRowsJS())[0][0])) as Node;
+    let templateText = TEMPLATE.get(engine);
+    if (templateText === undefined) {
+      templateText = String((await (await engine.run(`SELECT json_serialize_sql('SELECT 1')`)).getRowsJS())[0][0]);
+      TEMPLATE.set(engine, templateText);
+    }
+    const template = parseJson(templateText) as Node;
     const select = (template.statements as Node[])[0].node as Node;
     select.select_list = nodes.map((n, i) => ({ ...n, alias: `c${i}` }));
     const sql = String(

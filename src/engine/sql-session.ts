@@ -145,6 +145,9 @@ export class SqlSession {
   private async evaluate(text: string): Promise<unknown> {
     const quotedName = /^"((?:[^"]|"")*)"$/.exec(text);
     if (quotedName) return quotedName[1].replace(/""/g, '"');
+    // A plain string literal (the usual table path) needs no round trip to DuckDB.
+    const quotedString = /^'((?:[^']|'')*)'$/.exec(text);
+    if (quotedString) return quotedString[1].replace(/''/g, "'");
     const res = await this.engine.run(`SELECT ${text}`);
     const rows = await res.getRowsJS();
     return rows[0]?.[0];

@@ -41,6 +41,7 @@ export function avroType(schema: AvroSchema): avro.Type {
   });
 }
 
+const TYPE_CACHE = new Map<string, avro.Type>();
 const MAGIC = Buffer.from([0x4f, 0x62, 0x6a, 0x01]); // "Obj" 1
 const HEADER_TYPE = avro.Type.forSchema({
   type: 'record',
@@ -89,8 +90,16 @@ export function readAvroContainer(bytes: Uint8Array, where = 'avro file'): AvroC
   let schema: AvroSchema;
   let type: avro.Type;
   try {
-    schema = JSON.parse(header.meta['avro.schema']?.toString('utf8') ?? '') as AvroSchema;
-    type = avroType(schema);
+    const text = header.meta['avro.schema']?.toString('utf8') ?? '';
+    schema = JSON.parse(text) as AvroSchema;
+    // Compiling an avsc type costs ~1 ms; every manifest of a table shares one schema text.
+    let cached = TYPE_CACHE.get(text);
+    if (!cached) {
+      cached = avroType(schema);
+      if (TYPE_CACHE.size >= 64) TYPE_CACHE.delete(TYPE_CACHE.keys().next().value as string);
+      TYPE_CACHE.set(text, cached);
+    }
+    type = cached;
   } catch (cause) {
     throw new FloeError('AVRO_INVALID', `${where}: invalid Avro schema in header`, { cause, context: { path: where } });
   }
