@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { isFloeError } from '../../../src/errors.js';
 import {
   DELETION_VECTOR_BLOB_TYPE,
@@ -12,8 +11,10 @@ import {
   encodeDeletionVector,
 } from '../../../src/iceberg/avro/deletion-vector.js';
 import { RoaringBitmap64 } from '../../../src/iceberg/avro/roaring.js';
+import { icebergFixtures } from '../../../test-fixtures/fixture-env.js';
 
-const FIXTURES = fileURLToPath(new URL('../../../../shared/fixtures/iceberg/', import.meta.url));
+// The shared fixtures, found as every suite finds them (../shared/fixtures or FLOE_FIXTURES).
+const FIXTURES = `${icebergFixtures() ?? '/nonexistent/shared/fixtures/iceberg'}/`;
 const DV_DIR = `${FIXTURES}spec/deletion-vectors/`;
 const LEGACY_DV = `${FIXTURES}duckdb-iceberg/legacy_bare_deletion_vector/warehouse/default/legacy_bare_deletion_vector/data/legacy-bare-deletion-vector.puffin`;
 const skip = existsSync(DV_DIR) ? false : `fixtures absent: ${DV_DIR}`;

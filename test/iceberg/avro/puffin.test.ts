@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { isFloeError } from '../../../src/errors.js';
 import { decodeDeletionVector, deletionVectorBlob } from '../../../src/iceberg/avro/deletion-vector.js';
 import {
@@ -14,9 +13,11 @@ import {
   writePuffin,
   writePuffinFile,
 } from '../../../src/iceberg/avro/puffin.js';
+import { icebergFixtures } from '../../../test-fixtures/fixture-env.js';
 
 // Fixtures: apache/iceberg core/src/test/resources/org/apache/iceberg/puffin/v1 (read by TestPuffinReader).
-const FIXTURES = fileURLToPath(new URL('../../../../shared/fixtures/iceberg/', import.meta.url));
+// The shared fixtures, found as every suite finds them (../shared/fixtures or FLOE_FIXTURES).
+const FIXTURES = `${icebergFixtures() ?? '/nonexistent/shared/fixtures/iceberg'}/`;
 const PUFFIN_DIR = `${FIXTURES}spec/puffin/v1/`;
 const LEGACY_DV = `${FIXTURES}duckdb-iceberg/legacy_bare_deletion_vector/warehouse/default/legacy_bare_deletion_vector/data/legacy-bare-deletion-vector.puffin`;
 const skip = existsSync(PUFFIN_DIR) ? false : `fixtures absent: ${PUFFIN_DIR}`;

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { isFloeError } from '../../../src/errors.js';
 import {
   RoaringBitmap32,
@@ -11,9 +10,11 @@ import {
   encodeRoaring32,
   encodeRoaring64,
 } from '../../../src/iceberg/avro/roaring.js';
+import { icebergFixtures } from '../../../test-fixtures/fixture-env.js';
 
 // Fixtures: apache/iceberg core/src/test/resources/org/apache/iceberg/deletes (copied from CRoaring's test data).
-const FIXTURES = fileURLToPath(new URL('../../../../shared/fixtures/iceberg/', import.meta.url));
+// The shared fixtures, found as every suite finds them (../shared/fixtures or FLOE_FIXTURES).
+const FIXTURES = `${icebergFixtures() ?? '/nonexistent/shared/fixtures/iceberg'}/`;
 const DV_DIR = `${FIXTURES}spec/deletion-vectors/`;
 const skip = existsSync(DV_DIR) ? false : `fixtures absent: ${DV_DIR}`;
 const fixture = (name: string) => new Uint8Array(readFileSync(`${DV_DIR}${name}`));

@@ -2,7 +2,6 @@ import { test } from 'node:test';
 import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { isFloeError, type FloeErrorCode } from '../../../src/errors.js';
 import {
   findMappedField,
@@ -15,8 +14,10 @@ import {
 } from '../../../src/iceberg/spec/name-mapping.js';
 import { indexById, parseSchema } from '../../../src/iceberg/spec/schema.js';
 import { currentSchema, parseTableMetadata } from '../../../src/iceberg/spec/table-metadata.js';
+import { icebergFixtures } from '../../../test-fixtures/fixture-env.js';
 
-const FIXTURES = fileURLToPath(new URL('../../../../shared/fixtures/iceberg/duckdb-iceberg/', import.meta.url));
+// The shared fixtures, found as every suite finds them (../shared/fixtures or FLOE_FIXTURES).
+const FIXTURES = `${icebergFixtures() ?? '/nonexistent/shared/fixtures/iceberg'}/duckdb-iceberg/`;
 
 function assertFloe(fn: () => unknown, code: FloeErrorCode, field?: string): void {
   assert.throws(fn, (err: unknown) => {

@@ -2,7 +2,6 @@ import { test } from 'node:test';
 import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { isFloeError, type FloeErrorCode } from '../../../src/errors.js';
 import { parseJson, stringifyJson } from '../../../src/util/json.js';
 import {
@@ -21,8 +20,10 @@ import {
 } from '../../../src/iceberg/spec/table-metadata.js';
 import { isUnpartitioned, partitionType, parsePartitionSpec } from '../../../src/iceberg/spec/partition-spec.js';
 import { parseSortOrder, UNSORTED_ORDER, unsortedOrder } from '../../../src/iceberg/spec/sort-order.js';
+import { icebergFixtures } from '../../../test-fixtures/fixture-env.js';
 
-const FIXTURES = fileURLToPath(new URL('../../../../shared/fixtures/iceberg/', import.meta.url));
+// The shared fixtures, found as every suite finds them (../shared/fixtures or FLOE_FIXTURES).
+const FIXTURES = `${icebergFixtures() ?? '/nonexistent/shared/fixtures/iceberg'}/`;
 const SPEC_DIR = join(FIXTURES, 'spec/metadata');
 
 function specFixture(name: string): string {
