@@ -1,29 +1,26 @@
 /**
  * The table the `scan` benchmark reads: `rows` rows of (long id, double value, string name, timestamp ts) in
  * Parquet files written by DuckDB with Iceberg field ids, registered in a format-v2 Iceberg table (one manifest,
- * one manifest list, `metadata/v1.metadata.json`, `version-hint.text`). floe has no table writer yet, so the
- * metadata is assembled here from floe's own Avro and metadata writers.
+ * one manifest list, `metadata/v1.metadata.json`, `version-hint.text`), described and registered by floe's own
+ * `describeParquetFile` and `createTableFromFiles`.
  *
  * Generating 10M rows takes a while, so the table is cached under `bench/.data/` and reused while its marker
  * file says it was built completely with the same parameters and generator version.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Engine } from '../src/engine/duckdb-engine.js';
 import { quoteString } from '../src/engine/sql-literals.js';
-import { EntryStatus, FileContent, writeManifest, type DataFile, type ManifestEntry } from '../src/iceberg/avro/manifest.js';
-import { writeManifestList, type ManifestFile } from '../src/iceberg/avro/manifest-list.js';
-import { serializeValue } from '../src/iceberg/spec/bounds.js';
 import type { Schema } from '../src/iceberg/spec/schema.js';
-import { MAIN_BRANCH, type Snapshot } from '../src/iceberg/spec/snapshot.js';
-import { unsortedOrder } from '../src/iceberg/spec/sort-order.js';
-import { schemaToJson, serializeTableMetadata, type TableMetadata } from '../src/iceberg/spec/table-metadata.js';
-import { stringifyJson } from '../src/util/json.js';
+import type { DataFile } from '../src/iceberg/avro/manifest.js';
+import { describeParquetFile } from '../src/engine/parquet-data-file.js';
+import { LocalFileIO } from '../src/iceberg/io/local-file-io.js';
+import { createTableFromFiles } from '../src/iceberg/table/create-table-from-files.js';
 
 /** Bump when the generated data or metadata changes, so stale caches are rebuilt. */
-const GENERATOR_VERSION = 1;
+const GENERATOR_VERSION = 2;
 
 /** Where generated benchmark data lives (gitignored). */
 export const BENCH_DATA_DIR = fileURLToPath(new URL('./.data/', import.meta.url));
@@ -96,6 +93,7 @@ export async function ensureScanTable(engine: Engine, opts: ScanTableOptions): P
   await mkdir(join(location, 'data'), { recursive: true });
   await mkdir(join(location, 'metadata'), { recursive: true });
 
+  const io = new LocalFileIO();
   const dataFiles: DataFile[] = [];
   const perFile = Math.ceil(rows / files);
   for (let n = 0; n < files; n++) {
@@ -104,10 +102,17 @@ export async function ensureScanTable(engine: Engine, opts: ScanTableOptions): P
     const path = join(location, 'data', `part-${String(n).padStart(5, '0')}.parquet`);
     const t0 = performance.now();
     await writeParquet(engine, path, start, end);
-    dataFiles.push(await describeFile(engine, path));
+    dataFiles.push(await describeParquetFile(engine, io, path, SCAN_SCHEMA));
     opts.log?.(`  wrote ${path} (${end - start} rows, ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
   }
-  await writeTableMetadata(location, dataFiles);
+  await createTableFromFiles(io, {
+    location,
+    schema: SCAN_SCHEMA,
+    files: dataFiles,
+    snapshotId: SNAPSHOT_ID,
+    tableUuid: TABLE_UUID,
+    properties: { 'write.format.default': 'parquet', 'write.parquet.compression-codec': 'zstd' },
+  });
 
   const dataBytes = dataFiles.reduce((s, f) => s + Number(f.file_size_in_bytes), 0);
   const marker: Marker = { version: GENERATOR_VERSION, rows, files, dataFiles: dataFiles.map((f) => f.file_path), dataBytes };
@@ -137,145 +142,4 @@ async function writeParquet(engine: Engine, path: string, start: number, end: nu
       `FROM range(${start}, ${end}) AS r(i)) ` +
       `TO ${quoteString(path)} (FORMAT parquet, FIELD_IDS {id: 1, value: 2, name: 3, ts: 4}, COMPRESSION zstd)`,
   );
-}
-
-/** The manifest's `data_file` for a Parquet file: counts, column sizes and bounds, as Iceberg writers record. */
-async function describeFile(engine: Engine, path: string): Promise<DataFile> {
-  const p = quoteString(path);
-  const statsRes = await engine.run(
-    `SELECT count(*), count(id), count(value), count(name), count(ts), min(id), max(id), min(value), max(value), ` +
-      `min(name), max(name), epoch_us(min(ts)), epoch_us(max(ts)), count(*) FILTER (WHERE isnan(value)) ` +
-      `FROM read_parquet(${p})`,
-  );
-  const s = (await statsRes.getRowsJS())[0] as [bigint, bigint, bigint, bigint, bigint, bigint, bigint, number, number, string, string, bigint, bigint, bigint];
-  const sizesRes = await engine.run(
-    `SELECT path_in_schema, sum(total_compressed_size)::BIGINT FROM parquet_metadata(${p}) GROUP BY path_in_schema`,
-  );
-  const ids: Record<string, number> = { id: 1, value: 2, name: 3, ts: 4 };
-  const columnSizes = new Map<number, bigint>();
-  for (const [name, size] of (await sizesRes.getRowsJS()) as Array<[string, bigint]>) {
-    if (ids[name] !== undefined) columnSizes.set(ids[name], BigInt(size));
-  }
-  const records = BigInt(s[0]);
-  return {
-    content: FileContent.DATA,
-    file_path: path,
-    file_format: 'PARQUET',
-    partition: new Map(),
-    record_count: records,
-    file_size_in_bytes: BigInt((await stat(path)).size),
-    column_sizes: columnSizes,
-    value_counts: new Map([1, 2, 3, 4].map((id) => [id, records])),
-    null_value_counts: new Map([1, 2, 3, 4].map((id, i) => [id, records - BigInt(s[1 + i])])),
-    nan_value_counts: new Map([[2, BigInt(s[13])]]),
-    lower_bounds: new Map([
-      [1, serializeValue('long', BigInt(s[5]))],
-      [2, serializeValue('double', Number(s[7]))],
-      [3, serializeValue('string', s[9])],
-      [4, serializeValue('timestamp', BigInt(s[11]))],
-    ]),
-    upper_bounds: new Map([
-      [1, serializeValue('long', BigInt(s[6]))],
-      [2, serializeValue('double', Number(s[8]))],
-      [3, serializeValue('string', s[10])],
-      [4, serializeValue('timestamp', BigInt(s[12]))],
-    ]),
-    split_offsets: null,
-    sort_order_id: 0,
-  };
-}
-
-/** Writes the manifest, manifest list, `v1.metadata.json` and `version-hint.text` of a one-snapshot table. */
-async function writeTableMetadata(location: string, files: DataFile[]): Promise<void> {
-  const now = BigInt(Date.now());
-  const sequenceNumber = 1n;
-  const meta = join(location, 'metadata');
-  const totalRows = files.reduce((s, f) => s + f.record_count, 0n);
-  const totalBytes = files.reduce((s, f) => s + f.file_size_in_bytes, 0n);
-
-  // ADDED entries leave sequence numbers null: readers inherit them from the manifest list (spec: inheritance).
-  const entries: ManifestEntry[] = files.map((f) => ({
-    status: EntryStatus.ADDED,
-    snapshot_id: SNAPSHOT_ID,
-    sequence_number: null,
-    file_sequence_number: null,
-    data_file: f,
-  }));
-  const manifestBytes = writeManifest(entries, {
-    formatVersion: 2,
-    schemaJson: stringifyJson(schemaToJson(SCAN_SCHEMA)),
-    specId: 0,
-    specFieldsJson: '[]',
-    partitionFields: [],
-    content: 'data',
-  });
-  const manifestPath = join(meta, `${TABLE_UUID}-m0.avro`);
-  await writeFile(manifestPath, manifestBytes);
-
-  const manifest: ManifestFile = {
-    manifest_path: manifestPath,
-    manifest_length: BigInt(manifestBytes.length),
-    partition_spec_id: 0,
-    content: 0,
-    sequence_number: sequenceNumber,
-    min_sequence_number: sequenceNumber,
-    added_snapshot_id: SNAPSHOT_ID,
-    added_files_count: files.length,
-    existing_files_count: 0,
-    deleted_files_count: 0,
-    added_rows_count: totalRows,
-    existing_rows_count: 0n,
-    deleted_rows_count: 0n,
-    partitions: [],
-  };
-  const listPath = join(meta, `snap-${SNAPSHOT_ID}-1-${TABLE_UUID}.avro`);
-  await writeFile(
-    listPath,
-    writeManifestList([manifest], { 'snapshot-id': SNAPSHOT_ID, 'parent-snapshot-id': null, 'sequence-number': sequenceNumber, 'format-version': 2 }),
-  );
-
-  const snapshot: Snapshot = {
-    'snapshot-id': SNAPSHOT_ID,
-    'sequence-number': sequenceNumber,
-    'timestamp-ms': now,
-    'manifest-list': listPath,
-    summary: {
-      operation: 'append',
-      'added-data-files': String(files.length),
-      'added-records': String(totalRows),
-      'added-files-size': String(totalBytes),
-      'total-data-files': String(files.length),
-      'total-records': String(totalRows),
-      'total-files-size': String(totalBytes),
-      'total-delete-files': '0',
-      'total-position-deletes': '0',
-      'total-equality-deletes': '0',
-    },
-    'schema-id': 0,
-  };
-  const md: TableMetadata = {
-    'format-version': 2,
-    'table-uuid': TABLE_UUID,
-    location,
-    'last-sequence-number': sequenceNumber,
-    'last-updated-ms': now,
-    'last-column-id': 4,
-    schemas: [SCAN_SCHEMA],
-    'current-schema-id': 0,
-    'partition-specs': [{ 'spec-id': 0, fields: [] }],
-    'default-spec-id': 0,
-    'last-partition-id': 999,
-    properties: { 'write.format.default': 'parquet', 'write.parquet.compression-codec': 'zstd' },
-    'current-snapshot-id': SNAPSHOT_ID,
-    snapshots: [snapshot],
-    'snapshot-log': [{ 'timestamp-ms': now, 'snapshot-id': SNAPSHOT_ID }],
-    'metadata-log': [],
-    'sort-orders': [unsortedOrder()],
-    'default-sort-order-id': 0,
-    refs: { [MAIN_BRANCH]: { 'snapshot-id': SNAPSHOT_ID, type: 'branch' } },
-    statistics: [],
-    'partition-statistics': [],
-  };
-  await writeFile(join(meta, 'v1.metadata.json'), serializeTableMetadata(md, 2));
-  await writeFile(join(meta, 'version-hint.text'), '1');
 }
