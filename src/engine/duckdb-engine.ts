@@ -5,6 +5,18 @@
 import { DuckDBInstance, type DuckDBConnection, type DuckDBMaterializedResult } from '@duckdb/node-api';
 import { FloeError, isFloeError } from '../errors.js';
 
+/**
+ * The code of a DuckDB error: unreadable Parquet files and missing files get their own codes, so a corrupt or lost
+ * data file under an Iceberg table is not reported as a mistake in the user's SQL.
+ */
+function classify(message: string): 'PARQUET_INVALID' | 'NOT_FOUND' | 'SQL_ERROR' {
+  if (/No magic bytes found at end of file|Footer length error|too small to be a Parquet file|Invalid Input Error:.*\bParquet\b/i.test(message)) {
+    return 'PARQUET_INVALID';
+  }
+  if (/IO Error: (No files found that match the pattern|Cannot open file)/i.test(message)) return 'NOT_FOUND';
+  return 'SQL_ERROR';
+}
+
 /** An open DuckDB database and one connection on it. */
 export class Engine {
   private constructor(
@@ -31,7 +43,8 @@ export class Engine {
       return await this.connection.run(sql);
     } catch (cause) {
       if (isFloeError(cause)) throw cause;
-      throw new FloeError('SQL_ERROR', (cause as Error).message, { cause, context: { sql } });
+      const message = (cause as Error).message;
+      throw new FloeError(classify(message), message, { cause, context: { sql } });
     }
   }
 
