@@ -9,6 +9,7 @@ import type { PartitionSpec } from '../spec/partition-spec.js';
 import { parsePrimitive, type Primitive, type PrimitiveValue, type StructType } from '../spec/types.js';
 import type { BoundExpression, BoundPredicate, BoundReference } from './bind.js';
 import { sameValue, uuidMightBeWithin } from './compare.js';
+import { evaluateBound } from './evaluate-bound.js';
 import { rangeMightSatisfy, readBound } from './metrics-evaluator.js';
 
 /** One partition field's summary with its bounds decoded; `lower`/`upper` undefined when absent or unreadable. */
@@ -97,23 +98,6 @@ function predicateMightMatch(p: BoundPredicate, s: Summary): boolean {
   }
 }
 
-function evaluate(expr: BoundExpression, summaryFor: (ref: BoundReference) => Summary | undefined): boolean {
-  switch (expr.kind) {
-    case 'true':
-      return true;
-    case 'false':
-      return false;
-    case 'and':
-      return evaluate(expr.left, summaryFor) && evaluate(expr.right, summaryFor);
-    case 'or':
-      return evaluate(expr.left, summaryFor) || evaluate(expr.right, summaryFor);
-    default: {
-      const s = summaryFor(expr.ref);
-      return s === undefined || predicateMightMatch(expr, s);
-    }
-  }
-}
-
 /**
  * Whether the manifest may list files matching the row filter whose partition projection is `projected` (from
  * `projectToPartition` with this manifest's `spec`; `partitionType` is that spec's partition tuple type, from
@@ -148,5 +132,8 @@ export function manifestMightMatch(
     cache.set(ref.fieldId, result);
     return result;
   };
-  return evaluate(projected, summaryFor);
+  return evaluateBound(projected, (p) => {
+    const s = summaryFor(p.ref);
+    return s === undefined || predicateMightMatch(p, s);
+  });
 }

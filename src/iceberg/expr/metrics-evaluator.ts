@@ -10,6 +10,7 @@ import { deserializeValue } from '../spec/bounds.js';
 import type { PrimitiveValue } from '../spec/types.js';
 import type { BoundExpression, BoundPredicate, BoundReference } from './bind.js';
 import { compareValues, isNaNValue, sameValue, uuidMightBeWithin } from './compare.js';
+import { evaluateBound } from './evaluate-bound.js';
 
 /** The column statistics of one file that evaluation reads, looked up per field id. */
 class FileStats {
@@ -167,21 +168,6 @@ function compareMightMatch(op: string, ref: BoundReference, lit: PrimitiveValue,
   return rangeMightSatisfy(op as 'lt' | 'lte' | 'gt' | 'gte' | 'eq', stats.lower(ref), stats.upper(ref), lit);
 }
 
-function evaluate(expr: BoundExpression, stats: FileStats): boolean {
-  switch (expr.kind) {
-    case 'true':
-      return true;
-    case 'false':
-      return false;
-    case 'and':
-      return evaluate(expr.left, stats) && evaluate(expr.right, stats);
-    case 'or':
-      return evaluate(expr.left, stats) || evaluate(expr.right, stats);
-    default:
-      return predicateMightMatch(expr, stats);
-  }
-}
-
 /**
  * Whether `file` may contain rows matching `bound` (a {@link BoundExpression} from `bindExpression`, NOT-free by
  * construction), judged from its record count, value/null/NaN counts and lower/upper bounds. `false` means the
@@ -191,5 +177,6 @@ function evaluate(expr: BoundExpression, stats: FileStats): boolean {
 export function fileMightMatch(bound: BoundExpression, dataFile: DataFile): boolean {
   if (dataFile.record_count === 0n) return false;
   if (dataFile.record_count < 0n) return true;
-  return evaluate(bound, new FileStats(dataFile));
+  const stats = new FileStats(dataFile);
+  return evaluateBound(bound, (p) => predicateMightMatch(p, stats));
 }

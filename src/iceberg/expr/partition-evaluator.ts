@@ -10,6 +10,7 @@ import { parsePrimitive, type Primitive, type PrimitiveValue } from '../spec/typ
 import { boundAnd, boundOr, type BoundExpression, type BoundPredicate, type BoundReference } from './bind.js';
 import type { ComparisonOp } from './expression.js';
 import { compareValues, isNaNValue, sameValue } from './compare.js';
+import { evaluateBound } from './evaluate-bound.js';
 
 const TRUE: BoundExpression = { kind: 'true' };
 
@@ -213,23 +214,6 @@ function valueMatches(p: BoundPredicate, value: PrimitiveValue | null): boolean 
   }
 }
 
-function evaluate(expr: BoundExpression, partition: Map<number, PrimitiveValue | null>): boolean {
-  switch (expr.kind) {
-    case 'true':
-      return true;
-    case 'false':
-      return false;
-    case 'and':
-      return evaluate(expr.left, partition) && evaluate(expr.right, partition);
-    case 'or':
-      return evaluate(expr.left, partition) || evaluate(expr.right, partition);
-    default:
-      // A field missing from the tuple (a manifest of another spec, a dropped field) is unknown: might match.
-      if (!partition.has(expr.ref.fieldId)) return true;
-      return valueMatches(expr, partition.get(expr.ref.fieldId) as PrimitiveValue | null);
-  }
-}
-
 /**
  * Whether a file with partition tuple `partition` (partition field id → value, as `DataFile.partition`) may hold
  * rows matching the row filter whose projection is `projected` (from {@link projectToPartition} with the file's
@@ -239,5 +223,9 @@ export function partitionMightMatch(
   projected: BoundExpression,
   partition: Map<number, PrimitiveValue | null>,
 ): boolean {
-  return evaluate(projected, partition);
+  return evaluateBound(projected, (p) => {
+    // A field missing from the tuple (a manifest of another spec, a dropped field) is unknown: might match.
+    if (!partition.has(p.ref.fieldId)) return true;
+    return valueMatches(p, partition.get(p.ref.fieldId) as PrimitiveValue | null);
+  });
 }

@@ -1,44 +1,12 @@
 import { test } from 'node:test';
-import assert from 'node:assert/strict';
+import { strict as assert } from 'node:assert';
 import { isFloeError } from '../../../src/errors.js';
 import { bindExpression, type BoundExpression } from '../../../src/iceberg/expr/bind.js';
 import type { Expression } from '../../../src/iceberg/expr/expression.js';
 import { negate, rewriteNot } from '../../../src/iceberg/expr/expression.js';
-import type { Schema } from '../../../src/iceberg/spec/schema.js';
 import type { PrimitiveValue } from '../../../src/iceberg/spec/types.js';
+import { cmp, schema } from './fixtures.js';
 
-const schema: Schema = {
-  type: 'struct',
-  'schema-id': 0,
-  fields: [
-    { id: 1, name: 'id', required: true, type: 'long' },
-    { id: 2, name: 'i', required: false, type: 'int' },
-    { id: 3, name: 's', required: false, type: 'string' },
-    { id: 4, name: 'd', required: false, type: 'date' },
-    { id: 5, name: 'ts', required: false, type: 'timestamp' },
-    { id: 6, name: 'tstz', required: false, type: 'timestamptz' },
-    { id: 7, name: 'dec', required: false, type: 'decimal(9,2)' },
-    { id: 8, name: 'f', required: false, type: 'float' },
-    { id: 9, name: 'dbl', required: false, type: 'double' },
-    { id: 10, name: 'u', required: false, type: 'uuid' },
-    { id: 11, name: 'ts_ns', required: false, type: 'timestamp_ns' },
-    { id: 12, name: 't', required: false, type: 'time' },
-    {
-      id: 13,
-      name: 'loc',
-      required: false,
-      type: { type: 'struct', fields: [{ id: 14, name: 'Lat', required: false, type: 'double' }] },
-    },
-    { id: 15, name: 'tags', required: false, type: { type: 'list', 'element-id': 16, element: 'string', 'element-required': false } },
-  ],
-};
-
-const cmp = (op: 'eq' | 'neq' | 'lt' | 'lte' | 'gt' | 'gte', column: string, value: PrimitiveValue): Expression => ({
-  kind: 'compare',
-  op,
-  column,
-  value,
-});
 const bind = (e: Expression): BoundExpression => bindExpression(e, schema);
 
 /** A compact rendering of a bound expression, so expectations read like the predicates they describe. */

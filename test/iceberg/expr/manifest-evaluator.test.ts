@@ -1,5 +1,5 @@
 import { test } from 'node:test';
-import assert from 'node:assert/strict';
+import { strict as assert } from 'node:assert';
 import type { FieldSummary, ManifestFile } from '../../../src/iceberg/avro/manifest-list.js';
 import { bindExpression } from '../../../src/iceberg/expr/bind.js';
 import type { ComparisonOp, Expression } from '../../../src/iceberg/expr/expression.js';
@@ -7,21 +7,8 @@ import { manifestMightMatch } from '../../../src/iceberg/expr/manifest-evaluator
 import { projectToPartition } from '../../../src/iceberg/expr/partition-evaluator.js';
 import { serializeValue } from '../../../src/iceberg/spec/bounds.js';
 import { partitionType, type PartitionSpec } from '../../../src/iceberg/spec/partition-spec.js';
-import type { Schema } from '../../../src/iceberg/spec/schema.js';
 import type { PrimitiveValue } from '../../../src/iceberg/spec/types.js';
-
-const schema: Schema = {
-  type: 'struct',
-  'schema-id': 0,
-  fields: [
-    { id: 1, name: 'id', required: true, type: 'long' },
-    { id: 2, name: 'i', required: false, type: 'int' },
-    { id: 3, name: 's', required: false, type: 'string' },
-    { id: 5, name: 'ts', required: false, type: 'timestamp' },
-    { id: 9, name: 'dbl', required: false, type: 'double' },
-    { id: 10, name: 'u', required: false, type: 'uuid' },
-  ],
-};
+import { cmp, schema } from './fixtures.js';
 
 const spec: PartitionSpec = {
   'spec-id': 3,
@@ -71,7 +58,6 @@ function withSummary(index: number, s: FieldSummary): ManifestFile {
   return manifest(spec.fields.map((_, i) => (i === index ? s : unbounded)));
 }
 
-const cmp = (op: ComparisonOp, column: string, value: PrimitiveValue): Expression => ({ kind: 'compare', op, column, value });
 const matches = (e: Expression, m: ManifestFile): boolean =>
   manifestMightMatch(projectToPartition(bindExpression(e, schema), spec, schema), spec, ptype, m);
 

@@ -1,29 +1,12 @@
 import { test } from 'node:test';
-import assert from 'node:assert/strict';
+import { strict as assert } from 'node:assert';
 import type { DataFile } from '../../../src/iceberg/avro/manifest.js';
 import { bindExpression } from '../../../src/iceberg/expr/bind.js';
 import type { ComparisonOp, Expression } from '../../../src/iceberg/expr/expression.js';
 import { fileMightMatch } from '../../../src/iceberg/expr/metrics-evaluator.js';
 import { serializeValue, truncateLowerBound, truncateUpperBound } from '../../../src/iceberg/spec/bounds.js';
-import type { Schema } from '../../../src/iceberg/spec/schema.js';
 import type { PrimitiveValue } from '../../../src/iceberg/spec/types.js';
-
-const schema: Schema = {
-  type: 'struct',
-  'schema-id': 0,
-  fields: [
-    { id: 1, name: 'id', required: true, type: 'long' },
-    { id: 2, name: 'i', required: false, type: 'int' },
-    { id: 3, name: 's', required: false, type: 'string' },
-    { id: 4, name: 'd', required: false, type: 'date' },
-    { id: 5, name: 'ts', required: false, type: 'timestamp' },
-    { id: 6, name: 'tstz', required: false, type: 'timestamptz' },
-    { id: 7, name: 'dec', required: false, type: 'decimal(9,2)' },
-    { id: 8, name: 'f', required: false, type: 'float' },
-    { id: 9, name: 'dbl', required: false, type: 'double' },
-    { id: 10, name: 'u', required: false, type: 'uuid' },
-  ],
-};
+import { cmp, schema } from './fixtures.js';
 
 /** Statistics of one column: bounds serialized with `type` (Appendix D), counts as given. */
 interface ColumnStats {
@@ -60,7 +43,6 @@ function dataFile(columns: Record<number, ColumnStats>, recordCount = 100n): Dat
   return file;
 }
 
-const cmp = (op: ComparisonOp, column: string, value: PrimitiveValue): Expression => ({ kind: 'compare', op, column, value });
 const matches = (e: Expression, f: DataFile): boolean => fileMightMatch(bindExpression(e, schema), f);
 
 test('int bounds: every comparison operator around both bounds', () => {

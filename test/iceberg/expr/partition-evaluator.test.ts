@@ -1,29 +1,12 @@
 import { test } from 'node:test';
-import assert from 'node:assert/strict';
+import { strict as assert } from 'node:assert';
 import { bindExpression, type BoundExpression } from '../../../src/iceberg/expr/bind.js';
-import type { ComparisonOp, Expression } from '../../../src/iceberg/expr/expression.js';
+import type { Expression } from '../../../src/iceberg/expr/expression.js';
 import { partitionMightMatch, projectToPartition } from '../../../src/iceberg/expr/partition-evaluator.js';
 import type { PartitionSpec } from '../../../src/iceberg/spec/partition-spec.js';
-import type { Schema } from '../../../src/iceberg/spec/schema.js';
 import { applyTransform, parseTransform } from '../../../src/iceberg/spec/transforms.js';
 import type { PrimitiveValue } from '../../../src/iceberg/spec/types.js';
-
-const schema: Schema = {
-  type: 'struct',
-  'schema-id': 0,
-  fields: [
-    { id: 1, name: 'id', required: true, type: 'long' },
-    { id: 2, name: 'i', required: false, type: 'int' },
-    { id: 3, name: 's', required: false, type: 'string' },
-    { id: 4, name: 'd', required: false, type: 'date' },
-    { id: 5, name: 'ts', required: false, type: 'timestamp' },
-    { id: 7, name: 'dec', required: false, type: 'decimal(9,2)' },
-    { id: 9, name: 'dbl', required: false, type: 'double' },
-    { id: 11, name: 'ts_ns', required: false, type: 'timestamp_ns' },
-  ],
-};
-
-const cmp = (op: ComparisonOp, column: string, value: PrimitiveValue): Expression => ({ kind: 'compare', op, column, value });
+import { cmp, schema } from './fixtures.js';
 
 /** A spec with one partition field (id 1000) on `sourceId`. */
 const specOf = (sourceId: number, transform: string): PartitionSpec => ({
