@@ -25,25 +25,13 @@ export interface IcebergSessionSettings {
   unsafeEnableVersionGuessing: boolean;
 }
 
+const LOCATE = ['version', 'version_name_format', 'metadata_compression_codec'];
+const SNAPSHOT = ['allow_moved_paths', ...LOCATE, 'snapshot_from_id', 'snapshot_from_timestamp'];
+/** Named parameters each function takes, as DuckDB's iceberg extension defines them. */
 const PARAMS: Record<string, string[]> = {
-  iceberg_scan: [
-    'allow_moved_paths',
-    'version',
-    'version_name_format',
-    'metadata_compression_codec',
-    'snapshot_from_id',
-    'snapshot_from_timestamp',
-    'mode',
-  ],
-  iceberg_metadata: [
-    'allow_moved_paths',
-    'version',
-    'version_name_format',
-    'metadata_compression_codec',
-    'snapshot_from_id',
-    'snapshot_from_timestamp',
-  ],
-  iceberg_snapshots: ['version', 'version_name_format', 'metadata_compression_codec'],
+  iceberg_scan: SNAPSHOT,
+  iceberg_metadata: SNAPSHOT,
+  iceberg_snapshots: LOCATE,
 };
 
 function str(v: unknown): string | undefined {

@@ -79,17 +79,14 @@ function uuidFromBytes(b: Uint8Array): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
+/** Primitives stored as an Avro long and held as bigint (spec Appendix A). */
+const LONG_KINDS = new Set<Primitive['kind']>(['long', 'time', 'timestamp', 'timestamptz', 'timestamp_ns', 'timestamptz_ns']);
+
 /** Converts a value decoded by avsc into floe's value for the Iceberg primitive `p`. */
 export function fromAvroValue(p: Primitive, v: unknown): PrimitiveValue | null {
   if (v === null || v === undefined) return null;
+  if (LONG_KINDS.has(p.kind)) return BigInt(v as number | bigint);
   switch (p.kind) {
-    case 'long':
-    case 'time':
-    case 'timestamp':
-    case 'timestamptz':
-    case 'timestamp_ns':
-    case 'timestamptz_ns':
-      return BigInt(v as number | bigint);
     case 'decimal':
       return typeof v === 'bigint' ? v : bytesToBigInt(v as Uint8Array);
     case 'uuid':
@@ -110,14 +107,8 @@ export function fromAvroValue(p: Primitive, v: unknown): PrimitiveValue | null {
 /** Converts floe's value for the primitive `p` into what avsc encodes for {@link primitiveAvroSchema}. */
 export function toAvroValue(p: Primitive, v: PrimitiveValue | null): unknown {
   if (v === null || v === undefined) return null;
+  if (LONG_KINDS.has(p.kind)) return BigInt(v as bigint);
   switch (p.kind) {
-    case 'long':
-    case 'time':
-    case 'timestamp':
-    case 'timestamptz':
-    case 'timestamp_ns':
-    case 'timestamptz_ns':
-      return BigInt(v as bigint);
     case 'decimal':
       return Buffer.from(bigIntToBytes(v as bigint, decimalRequiredBytes(p.precision)));
     case 'uuid':
