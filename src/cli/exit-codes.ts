@@ -12,6 +12,7 @@ export function exitCodeFor(code: FloeErrorCode | undefined): number {
       return 2;
     case 'NOT_FOUND':
     case 'TABLE_NOT_FOUND':
+    case 'NAMESPACE_NOT_FOUND':
     case 'SNAPSHOT_NOT_FOUND':
     case 'REF_NOT_FOUND':
       return 3;
@@ -25,10 +26,17 @@ export function exitCodeFor(code: FloeErrorCode | undefined): number {
     case 'SQL_ERROR':
       return 6;
     case 'COMMIT_CONFLICT':
+    case 'COMMIT_STATE_UNKNOWN':
+    case 'CATALOG_UNAVAILABLE':
     case 'IO_ERROR':
       return 7;
     case 'SCHEMA_MISMATCH':
+    case 'TABLE_ALREADY_EXISTS':
+    case 'NAMESPACE_ALREADY_EXISTS':
+    case 'NAMESPACE_NOT_EMPTY':
       return 8;
+    case 'AUTH_FAILED':
+      return 9;
     default:
       return 1;
   }
