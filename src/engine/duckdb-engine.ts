@@ -37,8 +37,20 @@ export class Engine {
     return new Engine(instance, connection);
   }
 
-  /** Runs one statement and returns its materialized result. DuckDB errors become `SQL_ERROR`. */
+  /** The tail of the statement queue: one connection runs one statement at a time. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Runs one statement and returns its materialized result. DuckDB errors become `SQL_ERROR` (or a more specific
+   * code). Statements from concurrent callers are queued: interleaving them on one connection is not safe.
+   */
   async run(sql: string): Promise<DuckDBMaterializedResult> {
+    const result = this.queue.then(() => this.runNow(sql));
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async runNow(sql: string): Promise<DuckDBMaterializedResult> {
     try {
       return await this.connection.run(sql);
     } catch (cause) {

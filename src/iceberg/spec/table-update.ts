@@ -34,7 +34,17 @@ export type TableUpdate =
   | { action: 'set-partition-statistics'; 'partition-statistics': PartitionStatisticsFile }
   | { action: 'remove-partition-statistics'; 'snapshot-id': bigint }
   | { action: 'remove-partition-specs'; 'spec-ids': number[] }
-  | { action: 'remove-schemas'; 'schema-ids': number[] };
+  | { action: 'remove-schemas'; 'schema-ids': number[] }
+  | { action: 'add-encryption-key'; 'encryption-key': EncryptedKey }
+  | { action: 'remove-encryption-key'; 'key-id': string };
+
+/** A table encryption key (REST `EncryptedKey`, spec "Encryption Keys"); key metadata is base64. */
+export interface EncryptedKey {
+  'key-id': string;
+  'encrypted-key-metadata': string;
+  'encrypted-by-id'?: string;
+  properties?: Record<string, string>;
+}
 
 /** A precondition on the base metadata of a commit (REST `TableRequirement`, discriminated by `type`). */
 export type TableRequirement =

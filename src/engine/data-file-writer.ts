@@ -1,0 +1,286 @@
+/**
+ * Writing rows of a DuckDB relation as an Iceberg table's Parquet data files, with the manifest `data_file` of
+ * each (spec "Manifests"), entirely inside DuckDB: `COPY (...) TO ... (FORMAT parquet, FIELD_IDS, RETURN_STATS)`
+ * writes the files and reports their metrics, so no row passes through JS.
+ *
+ * - Columns are projected by name onto the table schema and cast to its types (`write-projection.ts`); a source
+ *   that does not fit is `SCHEMA_MISMATCH` before anything is written.
+ * - Unpartitioned writes roll files at `write.target-file-size-bytes`; sorted writes `ORDER BY` the sort order
+ *   (spec "Sorting") and write in that order.
+ * - Partitioned writes compute partition values in SQL (`partition-sql.ts`) and write with `PARTITION_BY` on hidden
+ *   key columns into a staging directory. DuckDB 1.5 cannot roll files under `PARTITION_BY` ("Can't combine
+ *   FILE_SIZE_BYTES and PARTITION_BY") nor keep a query's order within partitions, so a partition whose file
+ *   exceeds the target size, or of a sorted table, is rewritten from its staged file with `ORDER BY` and
+ *   `FILE_SIZE_BYTES`. Files are then moved to `<location>/<field>=<value>/...`, the directory names Java writes,
+ *   which DuckDB's own hive naming (percent-encoding, `__HIVE_DEFAULT_PARTITION__`) does not produce.
+ *
+ * Files are staged under `<location>/.floe-staging-<uuid>/` and moved into place only when everything succeeded;
+ * on failure nothing is left behind. DuckDB writes local paths only here (no httpfs), so `location` must be local.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { FloeError, isFloeError } from '../errors.js';
+import type { DataFile } from '../iceberg/avro/manifest.js';
+import type { FileIO } from '../iceberg/io/file-io.js';
+import { joinPath } from '../iceberg/io/file-io.js';
+import { toLocalPath } from '../iceberg/io/local-file-io.js';
+import { isUnpartitioned, type PartitionSpec } from '../iceberg/spec/partition-spec.js';
+import type { Schema } from '../iceberg/spec/schema.js';
+import type { SortOrder } from '../iceberg/spec/sort-order.js';
+import { schemaToJson } from '../iceberg/spec/table-metadata.js';
+import type { IcebergType, PrimitiveValue } from '../iceberg/spec/types.js';
+import { stringifyJson } from '../util/json.js';
+import { registerBucketHashFunctions } from './bucket-hash-function.js';
+import type { Engine } from './duckdb-engine.js';
+import { needsHashFunctions, parseKeyText, partitionKeys, partitionPath, sortItems, type PartitionKey } from './partition-sql.js';
+import { quoteIdent, quoteString, stringList } from './sql-literals.js';
+import { dataFilesFromStats, parseCopyStats, requiredNullCounts, type CopyStats } from './write-stats.js';
+import { describeSource, differenceFromCheckError, fieldIdsLiteral, planProjection, type SchemaDifference } from './write-projection.js';
+
+export { appendRowsToTemp } from './append-rows.js';
+export type { SchemaDifference } from './write-projection.js';
+
+/** What {@link writeDataFiles} writes, and where. */
+export interface WriteDataFilesOptions {
+  /** A DuckDB relation: `(SELECT ...)`, a table name, or `read_parquet(...)`/`read_csv(...)`/`read_json_auto(...)`. */
+  source: string;
+  schema: Schema;
+  spec: PartitionSpec;
+  sortOrder: SortOrder;
+  /** Data directory, e.g. `<table>/data`: a local path or `file:` URI. Paths in the result keep its form. */
+  location: string;
+  /** Table properties: `write.parquet.compression-codec` (zstd), `write.parquet.compression-level`,
+   * `write.target-file-size-bytes` (512 MiB), `write.metadata.metrics.default` / `.column.<name>`. */
+  properties: Record<string, string>;
+  /** Used to remove files already placed when a later step fails. */
+  fileIO: FileIO;
+  formatVersion: number;
+}
+
+/** The written files and their total row count. */
+export interface WriteDataFilesResult {
+  files: DataFile[];
+  rowCount: bigint;
+}
+
+const SOURCE_ALIAS = '__floe_src';
+const ROW_ALIAS = '__floe_row';
+const DEFAULT_TARGET_FILE_SIZE = 536_870_912; // Java's TableProperties.WRITE_TARGET_FILE_SIZE_BYTES_DEFAULT
+const CODECS = new Set(['zstd', 'gzip', 'snappy', 'lz4', 'lz4_raw', 'brotli', 'uncompressed']);
+// Unsorted, unpartitioned writes let each DuckDB thread write its own files (measured: see the module's tests).
+const PER_THREAD_OUTPUT = true;
+
+function positiveInt(props: Record<string, string>, key: string, fallback: number | undefined): number | undefined {
+  const text = props[key];
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n <= 0) {
+    throw new FloeError('CONFIG_INVALID', `table property ${key} must be a positive integer, got ${JSON.stringify(text)}`, {
+      context: { property: key, value: text },
+    });
+  }
+  return n;
+}
+
+/** The COPY options every write shares: Parquet, field ids, stats, compression, the schema in the footer. */
+function commonCopyOptions(schema: Schema, props: Record<string, string>): string[] {
+  let codec = (props['write.parquet.compression-codec'] ?? 'zstd').toLowerCase();
+  if (codec === 'none') codec = 'uncompressed';
+  if (!CODECS.has(codec)) {
+    throw new FloeError('CONFIG_INVALID', `unsupported write.parquet.compression-codec: ${codec}`, {
+      context: { property: 'write.parquet.compression-codec', value: codec },
+    });
+  }
+  const written = schema.fields.filter((f) => f.type !== 'unknown');
+  const opts = [
+    'FORMAT parquet',
+    `FIELD_IDS ${fieldIdsLiteral(written)}`,
+    'RETURN_STATS',
+    `COMPRESSION ${codec}`,
+    // Java writers store the schema in the footer under `iceberg.schema`; readers may use it for name mapping.
+    `KV_METADATA {'iceberg.schema': ${quoteString(stringifyJson(schemaToJson(schema)))}}`,
+    // Unique names across writers and retries: a random, time-ordered UUID per file.
+    `FILENAME_PATTERN 'data-{uuidv7}'`,
+  ];
+  const level = positiveInt(props, 'write.parquet.compression-level', undefined);
+  if (level !== undefined && codec === 'zstd') opts.push(`COMPRESSION_LEVEL ${level}`);
+  return opts;
+}
+
+/** The local directory of a data location; object stores are `UNSUPPORTED` (DuckDB here has no httpfs). */
+function localDirectory(location: string): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location) && !location.startsWith('file:')) {
+    throw new FloeError('UNSUPPORTED', `writing data files to ${location.split('://')[0]}:// is not supported yet`, {
+      context: { location },
+    });
+  }
+  return toLocalPath(location).replace(/\/+$/, '') || '/';
+}
+
+/** DuckDB has no nanosecond TIMESTAMPTZ: such columns would be written in µs, which the spec does not allow. */
+function checkWritableTypes(schema: Schema): void {
+  const visit = (t: IcebergType, path: string): void => {
+    if (t === 'timestamptz_ns') {
+      throw new FloeError('UNSUPPORTED', `column ${path}: writing timestamptz_ns is not supported (DuckDB has no such type)`, {
+        context: { column: path },
+      });
+    }
+    if (typeof t === 'string') return;
+    if (t.type === 'struct') for (const f of t.fields) visit(f.type, `${path}.${f.name}`);
+    else if (t.type === 'list') visit(t.element, `${path}.element`);
+    else {
+      visit(t.key, `${path}.key`);
+      visit(t.value, `${path}.value`);
+    }
+  };
+  for (const f of schema.fields) visit(f.type, f.name);
+}
+
+function mismatch(differences: SchemaDifference[]): FloeError {
+  const list = differences.map((d) => `${d.column}: expected ${d.expected}, got ${d.actual}`).join('; ');
+  return new FloeError('SCHEMA_MISMATCH', `source does not match the table schema: ${list}`, { context: { differences } });
+}
+
+/** A file written to staging and where it goes. */
+interface Placed {
+  stats: CopyStats;
+  relDir: string;
+  partition: Map<number, PrimitiveValue | null>;
+}
+
+async function runCopy(engine: Engine, query: string, target: string, options: string[]): Promise<CopyStats[]> {
+  await mkdir(target, { recursive: true });
+  const res = await engine.run(`COPY (${query}) TO ${quoteString(target)} (${options.join(', ')})`);
+  return parseCopyStats((await res.getRowObjectsJS()) as Array<Record<string, unknown>>);
+}
+
+/**
+ * Writes the rows of `opts.source` as data files of a table with `opts.schema`, partitioned by `opts.spec` and
+ * sorted by `opts.sortOrder`, under `opts.location`. Returns each file's `DataFile` (partition tuple by partition
+ * field id, metrics by field id; ready for a manifest) and the number of rows written. An empty source writes
+ * nothing. Errors: `SCHEMA_MISMATCH` (with `context.differences`), `CONFIG_INVALID` for a bad property,
+ * `UNSUPPORTED` for a non-local location or an unwritable type, DuckDB's own errors as `Engine.run` reports them.
+ */
+export async function writeDataFiles(engine: Engine, opts: WriteDataFilesOptions): Promise<WriteDataFilesResult> {
+  const { schema, properties } = opts;
+  const dataDir = localDirectory(opts.location);
+  checkWritableTypes(schema);
+  const common = commonCopyOptions(schema, properties);
+  const targetSize = positiveInt(properties, 'write.target-file-size-bytes', DEFAULT_TARGET_FILE_SIZE) as number;
+
+  const columns = await describeSource(engine, opts.source);
+  const projection = planProjection(schema, columns, SOURCE_ALIAS, opts.formatVersion);
+  if (projection.differences.length > 0) throw mismatch(projection.differences);
+  const projected = `SELECT ${projection.selectList.join(', ')} FROM ${opts.source} AS ${SOURCE_ALIAS}`;
+
+  const partitioned = !isUnpartitioned(opts.spec);
+  const keys: PartitionKey[] = partitioned ? partitionKeys(opts.spec, schema, ROW_ALIAS) : [];
+  const sort = sortItems(opts.sortOrder, schema, ROW_ALIAS);
+  if (needsHashFunctions([...keys, ...sort.transforms.map((transform) => ({ transform }))])) {
+    registerBucketHashFunctions(engine);
+  }
+  const orderBy = sort.items.length > 0 ? ` ORDER BY ${sort.items.join(', ')}` : '';
+  const written = schema.fields.filter((f) => f.type !== 'unknown').map((f) => quoteIdent(f.name));
+
+  const staging = join(dataDir, `.floe-staging-${randomUUID()}`);
+  const moved: string[] = [];
+  try {
+    let placed: Placed[];
+    // Void fields of an unpartitioned spec (v1 drops fields by voiding them) are null in every tuple.
+    const voidTuple = () => new Map(opts.spec.fields.map((f) => [f['field-id'], null]));
+    if (!partitioned) {
+      const query = `SELECT * FROM (${projected}) AS ${ROW_ALIAS}${orderBy}`;
+      // Per-thread files would interleave a sorted stream, so sorted writes go through one writer.
+      const extra = [`FILE_SIZE_BYTES ${targetSize}`, ...(PER_THREAD_OUTPUT && !orderBy ? ['PER_THREAD_OUTPUT'] : [])];
+      const stats = await runCopy(engine, query, join(staging, 'out'), [...common, ...extra]);
+      placed = stats.map((s) => ({ stats: s, relDir: '', partition: voidTuple() }));
+    } else {
+      const withKeys = keys.filter((k) => k.column !== undefined);
+      const query =
+        `SELECT ${ROW_ALIAS}.*, ${withKeys.map((k) => `${k.sql} AS ${quoteIdent(k.column as string)}`).join(', ')} ` +
+        `FROM (${projected}) AS ${ROW_ALIAS}`;
+      const partitionBy = `PARTITION_BY (${withKeys.map((k) => quoteIdent(k.column as string)).join(', ')})`;
+      const staged = await runCopy(engine, query, join(staging, 'out'), [...common, partitionBy]);
+      placed = await placePartitions(engine, staged, {
+        keys, staging, common, targetSize, orderBy, written,
+      });
+    }
+    placed = placed.filter((p) => p.stats.count > 0n);
+
+    const nulls = requiredNullCounts(schema, placed.map((p) => p.stats));
+    if (nulls.size > 0) {
+      throw mismatch([...nulls].map(([column, n]) => {
+        const f = schema.fields.find((x) => x.name === column);
+        return { column, expected: `required ${f?.type as string}`, actual: `${n} null value(s)` };
+      }));
+    }
+
+    const byFile = new Map(placed.map((p) => [p.stats.filename, p]));
+    const files = await dataFilesFromStats(engine, placed.map((p) => p.stats), {
+      schema,
+      properties,
+      sortOrderId: sort.items.length > 0 ? opts.sortOrder['order-id'] : 0,
+      placement: (row) => {
+        const p = byFile.get(row.filename) as Placed;
+        return { path: joinPath(opts.location, p.relDir, basename(row.filename)), partition: p.partition };
+      },
+    });
+    for (const p of placed) {
+      const target = join(dataDir, p.relDir, basename(p.stats.filename));
+      await mkdir(dirname(target), { recursive: true });
+      await rename(p.stats.filename, target);
+      moved.push(joinPath(opts.location, p.relDir, basename(p.stats.filename)));
+    }
+    return { files, rowCount: files.reduce((n, f) => n + f.record_count, 0n) };
+  } catch (err) {
+    for (const path of moved) await opts.fileIO.delete(path).catch(() => undefined);
+    const difference = isFloeError(err, 'SQL_ERROR') ? differenceFromCheckError(err.message) : undefined;
+    if (difference) throw mismatch([difference]);
+    throw err;
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+/** How staged partition files are finished. */
+interface PlaceOptions {
+  keys: PartitionKey[];
+  staging: string;
+  common: string[];
+  targetSize: number;
+  orderBy: string;
+  written: string[];
+}
+
+/**
+ * Groups the files DuckDB staged by partition, derives each partition's tuple and directory, and rewrites the
+ * partitions that must be sorted or split into files of the target size.
+ */
+async function placePartitions(engine: Engine, staged: CopyStats[], o: PlaceOptions): Promise<Placed[]> {
+  const groups = new Map<string, CopyStats[]>();
+  for (const s of staged) {
+    if (s.count === 0n) continue;
+    const id = JSON.stringify(o.keys.map((k) => (k.column ? s.partitionKeys.get(k.column) ?? null : null)));
+    groups.set(id, [...(groups.get(id) ?? []), s]);
+  }
+  const out: Placed[] = [];
+  let n = 0;
+  for (const files of groups.values()) {
+    const partition = new Map<number, PrimitiveValue | null>();
+    for (const k of o.keys) {
+      const text = k.column ? files[0].partitionKeys.get(k.column) ?? null : null;
+      partition.set(k.field['field-id'], parseKeyText(k.resultType, text));
+    }
+    const relDir = partitionPath(o.keys, partition);
+    if (!o.orderBy && files.every((f) => f.fileSizeBytes <= BigInt(o.targetSize))) {
+      for (const stats of files) out.push({ stats, relDir, partition });
+      continue;
+    }
+    const read = `read_parquet(${stringList(files.map((f) => f.filename))}, hive_partitioning = false)`;
+    const query = `SELECT ${o.written.join(', ')} FROM ${read} AS ${ROW_ALIAS}${o.orderBy}`;
+    const rewritten = await runCopy(engine, query, join(o.staging, `part-${n++}`), [...o.common, `FILE_SIZE_BYTES ${o.targetSize}`]);
+    for (const stats of rewritten) out.push({ stats, relDir, partition });
+  }
+  return out;
+}
