@@ -69,7 +69,7 @@ const ROW_ALIAS = '__floe_row';
 const DEFAULT_TARGET_FILE_SIZE = 536_870_912; // Java's TableProperties.WRITE_TARGET_FILE_SIZE_BYTES_DEFAULT
 const CODECS = new Set(['zstd', 'gzip', 'snappy', 'lz4', 'lz4_raw', 'brotli', 'uncompressed']);
 // Unsorted, unpartitioned writes let each DuckDB thread write its own files (measured: see the module's tests).
-const PER_THREAD_OUTPUT = true;
+const PER_THREAD_OUTPUT = false;
 
 function positiveInt(props: Record<string, string>, key: string, fallback: number | undefined): number | undefined {
   const text = props[key];

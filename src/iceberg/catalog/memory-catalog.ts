@@ -173,12 +173,18 @@ export class MemoryCatalog implements Catalog {
 
   async dropTable(identifier: TableIdentifier, purge = false): Promise<void> {
     checkIdentifier(identifier);
-    const entry = this.requireTable(identifier);
-    // Read before unlinking: once the pointer is gone nothing names the files any more.
-    const metadata = purge ? await readTableMetadataFile(this.io, entry.metadataLocation) : undefined;
-    if (this.tables.get(tableKey(identifier)) !== entry) throw tableNotFound(identifier);
-    this.tables.delete(tableKey(identifier));
-    if (metadata) await purgeTableFiles(this.io, metadata, entry.metadataLocation);
+    for (;;) {
+      const entry = this.requireTable(identifier);
+      // Entries are updated in place by commits: take the pointer now, and purge only what it names.
+      const metadataLocation = entry.metadataLocation;
+      // Read before unlinking: once the pointer is gone nothing names the files any more.
+      const metadata = purge ? await readTableMetadataFile(this.io, metadataLocation) : undefined;
+      // Committed to while the metadata was read: its newer files must be purged too, so look again.
+      if (this.tables.get(tableKey(identifier)) !== entry || entry.metadataLocation !== metadataLocation) continue;
+      this.tables.delete(tableKey(identifier));
+      if (metadata) await purgeTableFiles(this.io, metadata, metadataLocation);
+      return;
+    }
   }
 
   async registerTable(identifier: TableIdentifier, metadataLocation: string): Promise<CatalogTable> {

@@ -53,6 +53,7 @@ import {
 import { commitMetadataChange, metadataFilesToDelete } from './metadata-files.js';
 import { purgeTableFiles } from './purge-table.js';
 import { isUniqueViolation, openSqlConnection, type SqlConnection, type SqlConnectionOptions } from './sql-catalog-dialect.js';
+import { initCatalogTables } from './sql-catalog-schema.js';
 
 /** Options of {@link SqlCatalog.open}. */
 export interface SqlCatalogOptions {
@@ -76,17 +77,6 @@ const LOCATION_PROPERTY = 'location';
 /** What a namespace created without properties records, so that it exists (pyiceberg, Java `JdbcCatalog`). */
 const MINIMAL_PROPERTIES: Readonly<Record<string, string>> = Object.freeze({ exists: 'true' });
 const NAME_RULES: NameRules = { forbidden: '.' };
-
-// Column types as Java's JdbcUtil and pyiceberg's SqlCatalog declare them.
-const CREATE_TABLES_SQL =
-  'CREATE TABLE IF NOT EXISTS iceberg_tables (' +
-  'catalog_name VARCHAR(255) NOT NULL, table_namespace VARCHAR(255) NOT NULL, table_name VARCHAR(255) NOT NULL, ' +
-  'metadata_location VARCHAR(1000), previous_metadata_location VARCHAR(1000), iceberg_type VARCHAR(5), ' +
-  'PRIMARY KEY (catalog_name, table_namespace, table_name))';
-const CREATE_NAMESPACE_PROPERTIES_SQL =
-  'CREATE TABLE IF NOT EXISTS iceberg_namespace_properties (' +
-  'catalog_name VARCHAR(255) NOT NULL, namespace VARCHAR(255) NOT NULL, property_key VARCHAR(255) NOT NULL, ' +
-  'property_value VARCHAR(1000), PRIMARY KEY (catalog_name, namespace, property_key))';
 
 /** `s` as a LIKE pattern matching itself, with `!` as the escape character (as both references escape). */
 function likeLiteral(s: string): string {
@@ -117,7 +107,7 @@ export class SqlCatalog implements Catalog {
     if (!name) throw new FloeError('CONFIG_INVALID', 'a SQL catalog needs a name (its catalog_name)');
     const db = await openSqlConnection(options.uri, options.connection);
     try {
-      const typed = await initTables(db, options.initCatalogTables ?? true);
+      const typed = await initCatalogTables(db, options.initCatalogTables ?? true);
       return new SqlCatalog(name, db, options, typed);
     } catch (err) {
       await db.close().catch(() => {});
@@ -434,40 +424,6 @@ export class SqlCatalog implements Catalog {
     }
     return io;
   }
-}
-
-/**
- * Creates the catalog tables when absent and reports whether `iceberg_tables` has `iceberg_type`. Existing tables
- * are never altered: a V0 database stays readable by the older Java and pyiceberg releases that share it.
- */
-async function initTables(db: SqlConnection, create: boolean): Promise<boolean> {
-  const probe = async (sql: string): Promise<boolean> => {
-    try {
-      await db.query(sql);
-      return true;
-    } catch (err) {
-      if (isFloeError(err, 'SQL_ERROR')) return false;
-      throw err;
-    }
-  };
-  const present = async (): Promise<boolean> =>
-    (await probe('SELECT 1 AS x FROM iceberg_tables LIMIT 1')) &&
-    (await probe('SELECT 1 AS x FROM iceberg_namespace_properties LIMIT 1'));
-  if (!(await present())) {
-    if (!create) {
-      throw new FloeError('CONFIG_INVALID', 'the catalog database has no iceberg_tables/iceberg_namespace_properties tables');
-    }
-    try {
-      await db.batch([
-        { sql: CREATE_TABLES_SQL, params: [] },
-        { sql: CREATE_NAMESPACE_PROPERTIES_SQL, params: [] },
-      ]);
-    } catch (err) {
-      // Two processes creating the tables at once: PostgreSQL may fail the loser even with IF NOT EXISTS.
-      if (!(await present())) throw err;
-    }
-  }
-  return probe('SELECT iceberg_type FROM iceberg_tables LIMIT 1');
 }
 
 function copyId(id: TableIdentifier): TableIdentifier {

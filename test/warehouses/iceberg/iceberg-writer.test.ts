@@ -1,0 +1,105 @@
+/**
+ * The iceberg.writer contract end to end on the embedded default (SQLite catalog, local warehouse): create on
+ * first write, append, overwrite, dynamic partition overwrite, JS rows, metrics and events, bad input.
+ */
+import { test } from 'node:test';
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Engine } from '../../../src/engine/duckdb-engine.js';
+import { scanTable } from '../../../src/engine/table-scan.js';
+import { isFloeError } from '../../../src/errors.js';
+import { openCatalog, parseTableName } from '../../../src/iceberg/catalog/open-catalog.js';
+import { normalizeFloeConfig } from '../../../src/config/floe-config.js';
+import { tableOf } from '../../../src/iceberg/table/commit.js';
+import { writeIceberg, type IcebergWriterConfig } from '../../../src/warehouses/iceberg/iceberg-writer.js';
+
+function setup(extra: Partial<IcebergWriterConfig> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'floe-writer-'));
+  const config: IcebergWriterConfig = {
+    catalog: 'sql',
+    catalog_config: { uri: `sqlite:${join(dir, 'catalog.db')}`, warehouse: join(dir, 'warehouse') },
+    table: 'analytics.events',
+    ...extra,
+  };
+  const read = async (snapshotId?: bigint) => {
+    const catalog = await openCatalog(normalizeFloeConfig({ catalog: config.catalog, catalog_config: config.catalog_config }));
+    const engine = await Engine.create();
+    try {
+      const t = tableOf(await catalog.loadTable(parseTableName(config.table)));
+      const { rows } = await scanTable(engine, t, { ...(snapshotId === undefined ? {} : { snapshotId }), orderBy: 'id' });
+      return { rows, table: t };
+    } finally {
+      engine.close();
+      await catalog.close();
+    }
+  };
+  return { dir, config, read };
+}
+
+test('a first write creates the table; appends add snapshots; results follow the contract', async () => {
+  const s = setup({ partition_spec: [{ field: 'day', transform: 'identity' }] });
+  const metrics: Array<[string, number]> = [];
+  const events: Array<[string, Record<string, unknown>]> = [];
+  const ctx = { log_metric: (n: string, v: number) => metrics.push([n, v]), emit: (e: string, p: Record<string, unknown>) => events.push([e, p]) };
+  const r1 = await writeIceberg(s.config, { sql: "SELECT range AS id, 'e' || range AS name, (DATE '2026-01-01' + (range % 3)::INTEGER) AS day FROM range(1000)" }, ctx);
+  assert.equal(r1.rows_written, 1000);
+  assert.ok(r1.files_written >= 3, 'one file per partition at least');
+  assert.match(r1.snapshot_id, /^\d+$/);
+  assert.ok(r1.table_location.endsWith(join('analytics', 'events')) || r1.table_location.includes('analytics'));
+  assert.deepEqual(metrics, [['rows_written', 1000], ['files_written', r1.files_written]]);
+  assert.equal(events[0][0], 'iceberg.write.complete');
+  assert.equal(events[0][1].snapshot_id, r1.snapshot_id);
+  const r2 = await writeIceberg(s.config, { rows: [{ id: 5000, name: 'x', day: '2026-01-02' }] });
+  assert.equal(r2.rows_written, 1);
+  const now = await s.read();
+  assert.equal(now.rows.length, 1001);
+  assert.equal((await s.read(BigInt(r1.snapshot_id))).rows.length, 1000);
+  assert.equal(now.table.metadata['partition-specs'][0].fields[0].transform, 'identity');
+});
+
+test('overwrite replaces the table; overwrite_partitions replaces only touched partitions', async () => {
+  const s = setup({ partition_spec: [{ field: 'p', transform: 'identity' }] });
+  await writeIceberg(s.config, { sql: 'SELECT range AS id, (range % 2)::INTEGER AS p FROM range(10)' });
+  await writeIceberg({ ...s.config, write_mode: 'overwrite', overwrite_partitions: true }, { sql: 'SELECT 100 AS id, 0 AS p' });
+  let rows = (await s.read()).rows;
+  assert.deepEqual(rows.map((r) => Number(r.id)), [1, 3, 5, 7, 9, 100]);
+  await writeIceberg({ ...s.config, write_mode: 'overwrite' }, { sql: 'SELECT 7 AS id, 1 AS p' });
+  rows = (await s.read()).rows;
+  assert.deepEqual(rows.map((r) => Number(r.id)), [7]);
+});
+
+test('a schema mismatch is SCHEMA_MISMATCH with differences; nothing is committed or left behind', async () => {
+  const s = setup();
+  await writeIceberg(s.config, { sql: 'SELECT 1 AS id, 2.5 AS amount' });
+  const before = await s.read();
+  const files = () => readdirSync(join(before.table.location, 'data'), { recursive: true }).length;
+  const n = files();
+  await assert.rejects(writeIceberg(s.config, { sql: "SELECT 'x' AS name" }), (e) => {
+    assert.ok(isFloeError(e, 'SCHEMA_MISMATCH'));
+    assert.ok(Array.isArray(e.context.differences) && e.context.differences.length > 0);
+    return true;
+  });
+  const after = await s.read();
+  assert.equal(after.table.metadata.snapshots.length, before.table.metadata.snapshots.length);
+  assert.equal(files(), n);
+});
+
+test('bad input: unsafe table names, bad partition expressions, upsert not supported yet, unknown table without create', async () => {
+  const s = setup();
+  for (const table of ['a.b"c', 'a;b.c', 'a..b', 'a/b.c', 'nonamespace']) {
+    await assert.rejects(writeIceberg({ ...s.config, table }, { sql: 'SELECT 1 AS id' }), (e) => isFloeError(e, 'INVALID_ARGUMENT'));
+  }
+  await assert.rejects(
+    writeIceberg({ ...s.config, partition_spec: [{ field: 'nope', transform: 'day' }] }, { sql: 'SELECT 1 AS id' }),
+    (e) => isFloeError(e, 'INVALID_ARGUMENT'),
+  );
+  await assert.rejects(
+    writeIceberg({ ...s.config, partition_spec: [{ field: 'id', transform: 'day' }] }, { sql: 'SELECT 1 AS id' }),
+    (e) => isFloeError(e, 'INVALID_ARGUMENT'),
+  );
+  await assert.rejects(writeIceberg({ ...s.config, write_mode: 'upsert' }, { sql: 'SELECT 1 AS id' }), (e) => isFloeError(e, 'UNSUPPORTED'));
+  await assert.rejects(writeIceberg({ ...s.config, create: false }, { sql: 'SELECT 1 AS id' }), (e) => isFloeError(e, 'TABLE_NOT_FOUND'));
+  assert.equal(existsSync(join(s.dir, 'warehouse', 'analytics', 'events', 'metadata')), false, 'no partial table');
+});
