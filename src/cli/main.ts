@@ -7,6 +7,8 @@ import { exitCodeFor } from './exit-codes.js';
 import { sqlCommand } from './commands/sql.js';
 import { tableCommand } from './commands/table.js';
 import { quickstartCommand } from './commands/quickstart.js';
+import { writeCommand } from './commands/write.js';
+import { snapshotsCommand } from './commands/snapshots.js';
 import { VERSION } from '../version.js';
 
 /** Output sinks, injectable for tests. */
@@ -27,7 +29,12 @@ Usage:
       Write a demo Iceberg table with DuckDB and floe, then query and inspect it.
   floe sql "<SQL>" [--format table|json|csv|tsv] [--file script.sql]
       Run DuckDB SQL; iceberg_scan(), iceberg_metadata() and iceberg_snapshots() read Iceberg tables.
-  floe table inspect <table path | metadata file> [--json] [--snapshot <id>] [--ref <name>]
+  floe write <namespace.table> --from <file... | 'sql query'> [--mode append|overwrite] [--partition 'day(ts),bucket(16,id)']
+             [--overwrite-partitions] [--no-create] [--branch b] [--catalog name] [--config floe.yaml] [--json]
+      Write rows to an Iceberg table in the configured catalog (created on first write).
+  floe snapshots <table> [--json]
+      List a table's snapshots and the refs pointing at them.
+  floe table inspect <table | table path | metadata file> [--json] [--snapshot <id>] [--ref <name>]
       Show a table's metadata, history, refs, and current data and delete files.
 
 Options:
@@ -57,6 +64,10 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
         return await tableCommand(rest, io);
       case 'quickstart':
         return await quickstartCommand(rest, io);
+      case 'write':
+        return await writeCommand(rest, io);
+      case 'snapshots':
+        return await snapshotsCommand(rest, io);
       default:
         throw new FloeError('INVALID_ARGUMENT', `unknown command '${command}' (run 'floe --help')`);
     }

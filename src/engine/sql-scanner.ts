@@ -158,3 +158,39 @@ export function mentionsIdentifier(sql: string, word: string): boolean {
   }
   return false;
 }
+
+/** Two-part names `a.b` in code (not strings or comments, not part of a longer dotted name, not a call). */
+export function findQualifiedNames(sql: string): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  const seen = new Set<string>();
+  let i = 0;
+  const ident = /^(?:"((?:[^"]|"")+)"|([A-Za-z_][\w$]*))\.(?:"((?:[^"]|"")+)"|([A-Za-z_][\w$]*))/;
+  while (i < sql.length) {
+    const prev = sql[i - 1] ?? '';
+    if (sql[i] !== '"') {
+      const j = skipNonCode(sql, i);
+      if (j !== i) {
+        i = j;
+        continue;
+      }
+    }
+    const m = /[\w$."]/.test(prev) ? null : ident.exec(sql.slice(i, i + 300));
+    if (!m) {
+      const j = sql[i] === '"' ? skipNonCode(sql, i) : i + 1;
+      i = j > i ? j : i + 1;
+      continue;
+    }
+    const after = sql.slice(i + m[0].length);
+    const a = m[1] !== undefined ? m[1].replace(/""/g, '"') : m[2];
+    const b = m[3] !== undefined ? m[3].replace(/""/g, '"') : m[4];
+    if (!/^\s*[.(]/.test(after)) {
+      const key = `${a}\u0000${b}`;
+      if (!seen.has(key)) {
+        seen.add(key);
+        out.push([a, b]);
+      }
+    }
+    i += m[0].length;
+  }
+  return out;
+}

@@ -9,8 +9,12 @@ import { LocalFileIO } from '../iceberg/io/local-file-io.js';
 import { Engine } from './duckdb-engine.js';
 import { extractScanFilter } from './scan-filter.js';
 import { icebergMetadataSql, icebergScanSql, icebergSnapshotsSql, openForCall, type IcebergSessionSettings } from './iceberg-functions.js';
-import { quoteString } from './sql-literals.js';
-import { findCalls, mentionsIdentifier, splitStatements, type CallArgument } from './sql-scanner.js';
+import { quoteIdent, quoteString } from './sql-literals.js';
+import { findCalls, findQualifiedNames, mentionsIdentifier, splitStatements, type CallArgument } from './sql-scanner.js';
+import { existsSync } from 'node:fs';
+import type { Catalog } from '../iceberg/catalog/catalog.js';
+import { looksLikeTableName, parseTableName } from '../iceberg/catalog/open-catalog.js';
+import { tableOf } from '../iceberg/table/commit.js';
 
 /** A column of a query result. */
 export interface ResultColumn {
@@ -40,12 +44,30 @@ export class SqlSession {
     readonly engine: Engine,
     private readonly io: FileIO,
     private readonly ownsEngine: boolean,
+    private readonly catalogSource?: Catalog | (() => Promise<Catalog | undefined>),
   ) {}
 
-  /** Opens a session on a new in-memory DuckDB, or on `engine` when given. */
-  static async open(opts: { engine?: Engine; io?: FileIO } = {}): Promise<SqlSession> {
+  private catalogLoaded = false;
+  private catalogValue?: Catalog;
+
+  /** The session's catalog, opened on first use (so queries over paths never touch it). */
+  private async catalog(): Promise<Catalog | undefined> {
+    if (!this.catalogLoaded) {
+      this.catalogLoaded = true;
+      this.catalogValue = typeof this.catalogSource === 'function' ? await this.catalogSource() : this.catalogSource;
+    }
+    return this.catalogValue;
+  }
+
+  /**
+   * Opens a session on a new in-memory DuckDB, or on `engine` when given. With a `catalog`, its tables can be
+   * queried by name (`SELECT * FROM db.events`) and named in the Iceberg table functions.
+   */
+  static async open(
+    opts: { engine?: Engine; io?: FileIO; catalog?: Catalog | (() => Promise<Catalog | undefined>) } = {},
+  ): Promise<SqlSession> {
     const engine = opts.engine ?? (await Engine.create());
-    return new SqlSession(engine, opts.io ?? new LocalFileIO(), !opts.engine);
+    return new SqlSession(engine, opts.io ?? new LocalFileIO(), !opts.engine, opts.catalog);
   }
 
   /** Runs `;`-separated statements in order and returns the last one's result. */
@@ -62,6 +84,7 @@ export class SqlSession {
   /** Closes the session (and its DuckDB when the session opened it). */
   close(): void {
     if (this.ownsEngine) this.engine.close();
+    if (this.catalogValue && typeof this.catalogSource === 'function') void this.catalogValue.close();
   }
 
   private async runStatement(stmt: string, wantResult: boolean): Promise<SqlResult> {
@@ -82,7 +105,12 @@ export class SqlSession {
     // enabling that type means enabling the log (entries are filtered by type when read).
     if (/^CALL\s+enable_logging\s*\(\s*'iceberg'\s*\)$/i.test(stmt)) stmt = 'CALL enable_logging()';
 
-    const { sql, cleanup } = await this.rewrite(stmt);
+    const views = await this.bindCatalogTables(stmt);
+    const { sql, cleanup: cleanupCalls } = await this.rewrite(stmt);
+    const cleanup = async () => {
+      await cleanupCalls();
+      await views();
+    };
     try {
       if (!wantResult) {
         await this.engine.run(sql);
@@ -107,7 +135,7 @@ export class SqlSession {
     try {
       for (const call of [...calls].reverse()) {
         const args = await this.evaluateArguments(call.name, call.args);
-        const { table, selector } = await openForCall(this.io, call.name, args, this.settings);
+        const { table, selector } = await this.openCallTable(call.name, args);
         let replacement: string;
         if (call.name === 'iceberg_scan') {
           const filter = await extractScanFilter(this.engine, stmt, call.start);
@@ -127,6 +155,54 @@ export class SqlSession {
       throw err;
     }
     return { sql, cleanup };
+  }
+
+  /** A call's table: a catalog table when the path is a table name (and no such path exists), else a path. */
+  private async openCallTable(fn: string, args: { path: string; named: Map<string, unknown> }) {
+    if (looksLikeTableName(args.path) && !existsSync(args.path)) {
+      const catalog = await this.catalog();
+      if (catalog) {
+        const ct = await catalog.loadTable(parseTableName(args.path));
+        // Parameters are checked, and snapshot selectors read, as for a path.
+        const { selector } = await openForCall(ct.io, fn, { path: ct.metadataLocation, named: args.named }, this.settings);
+        return { table: tableOf(ct), selector };
+      }
+    }
+    return openForCall(this.io, fn, args, this.settings);
+  }
+
+  /**
+   * Makes the catalog tables a statement names (`ns.table`) queryable: a view `ns.table` over their current scan,
+   * dropped after the statement.
+   */
+  private async bindCatalogTables(stmt: string): Promise<() => Promise<void>> {
+    const created: string[] = [];
+    const cleanups: Array<() => Promise<void>> = [];
+    const done = async () => {
+      for (const v of created.reverse()) await this.engine.run(`DROP VIEW IF EXISTS ${v}`).catch(() => undefined);
+      for (const c of cleanups) await c();
+    };
+    const names = findQualifiedNames(stmt);
+    const catalog = names.length > 0 ? await this.catalog() : undefined;
+    if (!catalog) return done;
+    for (const [ns, name] of names) {
+      const id = { namespace: [ns], name };
+      let exists = false;
+      try {
+        exists = await catalog.tableExists(id);
+      } catch {
+        exists = false;
+      }
+      if (!exists) continue;
+      const table = tableOf(await catalog.loadTable(id));
+      const scan = await icebergScanSql(this.engine, table, {}, undefined, false);
+      cleanups.push(scan.cleanup);
+      const view = `${quoteIdent(ns)}.${quoteIdent(name)}`;
+      await this.engine.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(ns)}`);
+      await this.engine.run(`CREATE OR REPLACE VIEW ${view} AS SELECT * FROM ${scan.sql}`);
+      created.push(view);
+    }
+    return done;
   }
 
   private async evaluateArguments(fn: string, args: CallArgument[]): Promise<{ path: string; named: Map<string, unknown> }> {

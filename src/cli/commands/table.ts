@@ -2,9 +2,9 @@
  * `floe table <subcommand>`: table operations. `inspect` describes a table found by path.
  */
 import { FloeError } from '../../errors.js';
-import { LocalFileIO } from '../../iceberg/io/local-file-io.js';
 import { inspectTable } from '../../iceberg/table/inspect.js';
-import { openTable, type SnapshotSelector } from '../../iceberg/table/table.js';
+import type { SnapshotSelector } from '../../iceberg/table/table.js';
+import { openTableRef } from '../table-ref.js';
 import { stringifyJsonForOutput } from '../../util/json.js';
 import { parse } from '../args.js';
 import type { CliIO } from '../main.js';
@@ -20,6 +20,8 @@ export async function tableCommand(argv: string[], io: CliIO): Promise<number> {
     json: { type: 'boolean' },
     snapshot: { type: 'string' },
     ref: { type: 'string' },
+    catalog: { type: 'string' },
+    config: { type: 'string' },
   });
   if (positionals.length !== 1) {
     throw new FloeError('INVALID_ARGUMENT', 'usage: floe table inspect <table path | metadata file> [--json]');
@@ -30,9 +32,13 @@ export async function tableCommand(argv: string[], io: CliIO): Promise<number> {
     selector.snapshotId = BigInt(String(values.snapshot));
   }
   if (values.ref !== undefined) selector.ref = String(values.ref);
-  // Outside SQL there is no DuckDB setting to honor: find the newest metadata file when there is no version hint.
-  const table = await openTable(new LocalFileIO(), positionals[0], { allowGuessing: true });
-  const report = await inspectTable(table, selector);
-  io.stdout(values.json ? `${stringifyJsonForOutput(report, 2)}\n` : renderInspection(report));
-  return 0;
+  // A path (newest metadata file when there is no version hint) or a catalog table name.
+  const { table, close } = await openTableRef(positionals[0], { config: values.config as string | undefined, catalog: values.catalog as string | undefined });
+  try {
+    const report = await inspectTable(table, selector);
+    io.stdout(values.json ? `${stringifyJsonForOutput(report, 2)}\n` : renderInspection(report));
+    return 0;
+  } finally {
+    await close();
+  }
 }

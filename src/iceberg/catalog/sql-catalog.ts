@@ -258,17 +258,23 @@ export class SqlCatalog implements Catalog {
 
   async dropTable(identifier: TableIdentifier, purge = false): Promise<void> {
     checkIdentifier(identifier, NAME_RULES);
-    const row = await this.findTable(identifier);
-    if (!row) throw tableNotFound(identifier);
-    // Read before unlinking: once the row is gone nothing names the files any more (Java reads first as well).
-    const io = row.metadataLocation ? this.ioFor(row.metadataLocation) : undefined;
-    const metadata = purge && io && row.metadataLocation ? await readTableMetadataFile(io, row.metadataLocation) : undefined;
-    const changed = await this.db.execute(
-      `DELETE FROM iceberg_tables WHERE catalog_name = ? AND table_namespace = ? AND table_name = ?${this.tableFilter()}`,
-      [this.name, namespaceToString(identifier.namespace), identifier.name],
-    );
-    if (changed === 0) throw tableNotFound(identifier);
-    if (metadata && io && row.metadataLocation) await purgeTableFiles(io, metadata, row.metadataLocation);
+    const where = `catalog_name = ? AND table_namespace = ? AND table_name = ?${this.tableFilter()}`;
+    const key = [this.name, namespaceToString(identifier.namespace), identifier.name];
+    for (;;) {
+      const row = await this.findTable(identifier);
+      if (!row) throw tableNotFound(identifier);
+      const location = row.metadataLocation;
+      // Read before unlinking: once the row is gone nothing names the files any more (Java reads first as well).
+      const io = location ? this.ioFor(location) : undefined;
+      const metadata = purge && io && location ? await readTableMetadataFile(io, location) : undefined;
+      // Delete the row only as read: a commit landing meanwhile wrote files this purge must also cover.
+      const changed = location
+        ? await this.db.execute(`DELETE FROM iceberg_tables WHERE ${where} AND metadata_location = ?`, [...key, location])
+        : await this.db.execute(`DELETE FROM iceberg_tables WHERE ${where} AND metadata_location IS NULL`, key);
+      if (changed === 0) continue;
+      if (metadata && io && location) await purgeTableFiles(io, metadata, location);
+      return;
+    }
   }
 
   async registerTable(identifier: TableIdentifier, metadataLocation: string): Promise<CatalogTable> {

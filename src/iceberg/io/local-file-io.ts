@@ -2,7 +2,7 @@
  * FileIO over the local file system. Accepts plain paths and `file:` URIs (`file:/x`, `file:///x`), the forms
  * Java, Spark and pyiceberg write for local tables.
  */
-import { mkdir, open, readFile, readdir, rm, stat, writeFile, rename } from 'node:fs/promises';
+import { link, mkdir, open, readFile, readdir, rm, stat, writeFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { FloeError } from '../../errors.js';
@@ -94,13 +94,18 @@ export class LocalFileIO implements FileIO {
   async writeIfAbsent(path: string, data: Uint8Array): Promise<boolean> {
     const p = toLocalPath(path);
     await mkdir(dirname(p), { recursive: true });
+    // Write a temporary file, then hard-link it into place: link fails if the name exists (the atomic
+    // create-if-absent a file-system catalog commits with), and readers never see a half-written file.
+    const tmp = `${p}.${randomUUID()}.tmp`;
     try {
-      // 'wx' fails if the file exists: the atomic create-if-absent a file-system catalog commits with.
-      await writeFile(p, data, { flag: 'wx' });
+      await writeFile(tmp, data);
+      await link(tmp, p);
       return true;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
       wrap(err, path);
+    } finally {
+      await rm(tmp, { force: true });
     }
   }
 
