@@ -9,6 +9,7 @@ import { tableCommand } from './commands/table.js';
 import { quickstartCommand } from './commands/quickstart.js';
 import { writeCommand } from './commands/write.js';
 import { snapshotsCommand } from './commands/snapshots.js';
+import { refCommand } from './commands/ref.js';
 import { VERSION } from '../version.js';
 
 /** Output sinks, injectable for tests. */
@@ -34,6 +35,9 @@ Usage:
       Write rows to an Iceberg table in the configured catalog (created on first write).
   floe snapshots <table> [--json]
       List a table's snapshots and the refs pointing at them.
+  floe ref list|create|replace|drop|fast-forward <table> ... [--tag] [--snapshot id] [--max-ref-age-ms n]
+  floe rollback <table> <snapshot-id> [--branch b]   floe set-current <table> <snapshot-id>
+      Branches and tags, fast-forward, rollback and set-current-snapshot of a catalog table.
   floe table inspect <table | table path | metadata file> [--json] [--snapshot <id>] [--ref <name>]
       Show a table's metadata, history, refs, and current data and delete files.
 
@@ -68,6 +72,10 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
         return await writeCommand(rest, io);
       case 'snapshots':
         return await snapshotsCommand(rest, io);
+      case 'ref':
+      case 'rollback':
+      case 'set-current':
+        return await refCommand(command, rest, io);
       default:
         throw new FloeError('INVALID_ARGUMENT', `unknown command '${command}' (run 'floe --help')`);
     }

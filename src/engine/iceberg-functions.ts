@@ -26,7 +26,8 @@ export interface IcebergSessionSettings {
 }
 
 const LOCATE = ['version', 'version_name_format', 'metadata_compression_codec'];
-const SNAPSHOT = ['allow_moved_paths', ...LOCATE, 'snapshot_from_id', 'snapshot_from_timestamp'];
+// `ref` (a branch or tag name) is floe's addition to DuckDB's parameters.
+const SNAPSHOT = ['allow_moved_paths', ...LOCATE, 'snapshot_from_id', 'snapshot_from_timestamp', 'ref'];
 /** Named parameters each function takes, as DuckDB's iceberg extension defines them. */
 const PARAMS: Record<string, string[]> = {
   iceberg_scan: SNAPSHOT,
@@ -63,6 +64,11 @@ export async function openForCall(
   if (id !== undefined && id !== null) selector.snapshotId = BigInt(id as bigint);
   const ts = args.named.get('snapshot_from_timestamp');
   if (ts !== undefined && ts !== null) selector.asOfTimestampMs = toEpochMs(ts);
+  const ref = args.named.get('ref');
+  if (ref !== undefined && ref !== null) selector.ref = String(ref);
+  if (Object.keys(selector).length > 1) {
+    throw new FloeError('INVALID_ARGUMENT', 'give one of snapshot_from_id, snapshot_from_timestamp and ref');
+  }
   return { table, selector };
 }
 

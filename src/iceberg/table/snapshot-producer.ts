@@ -6,6 +6,7 @@
  * can delete them when the commit surely failed, and keep them when its state is unknown.
  */
 import { randomUUID } from 'node:crypto';
+import { FloeError } from '../../errors.js';
 import { EntryStatus, type DataFile, type ManifestEntry } from '../avro/manifest.js';
 import { writeManifestList, type ManifestFile } from '../avro/manifest-list.js';
 import type { FileIO } from '../io/file-io.js';
@@ -55,6 +56,12 @@ export class SnapshotProducer {
     this.attempts.push(written);
     const md = base.metadata;
     const branch = this.change.branch ?? 'main';
+    if (branch !== 'main' && !md.refs[branch]) {
+      throw new FloeError('REF_NOT_FOUND', `no branch named '${branch}': create it first`, { context: { ref: branch } });
+    }
+    if (md.refs[branch]?.type === 'tag') {
+      throw new FloeError('INVALID_ARGUMENT', `'${branch}' is a tag: commits go to branches`, { context: { ref: branch } });
+    }
     const parentId = md.refs[branch]?.['snapshot-id'];
     const parent = parentId === undefined ? undefined : md.snapshots.find((s) => s['snapshot-id'] === parentId);
     // v1 tables have no sequence numbers (spec: "Sequence Numbers").
