@@ -18,6 +18,8 @@ import type { FileScanTask, ScanPlan } from '../iceberg/table/scan-planner.js';
 import type { PlannedFile } from '../iceberg/table/delete-index.js';
 import type { Table } from '../iceberg/table/table.js';
 import { readDeletionVector } from './deletion-vectors.js';
+import { isLocalPath, localCopy } from './remote-files.js';
+import { LocalFileIO } from '../iceberg/io/local-file-io.js';
 import type { Engine } from './duckdb-engine.js';
 import { duckdbType, quoteIdent, quoteString, stringList } from './sql-literals.js';
 import { nameMappedFiles, nameMappedSelect } from './name-mapped-files.js';
@@ -153,16 +155,20 @@ export async function buildScanSql(engine: Engine, table: Table, plan: ScanPlan,
     return { sql: `(SELECT ${cols.join(', ')} WHERE false)`, cleanup };
   }
 
+  // DuckDB here has no httpfs (no extension downloads): object-store files come through the table's FileIO into
+  // a local cache. A table opened by path reads with LocalFileIO, which cannot: that is UNSUPPORTED, clearly.
   for (const t of plan.tasks) {
     for (const f of [t, ...t.deletes]) {
-      // DuckDB here has no httpfs (no extension downloads): object-store files are read through floe's S3 FileIO,
-      // which arrives with the write path. Until then, say so instead of letting DuckDB try to download httpfs.
-      if (/^[a-z][a-z0-9+.-]*:\/\//i.test(f.readPath) && !f.readPath.startsWith('file://')) {
-        throw new FloeError('UNSUPPORTED', `reading ${f.readPath.split('://')[0]}:// files is not supported yet: ${f.readPath}`, {
+      if (isLocalPath(f.readPath)) continue;
+      if (table.io instanceof LocalFileIO) {
+        throw new FloeError('UNSUPPORTED', `reading ${f.readPath.split('://')[0]}:// files of a table opened by path is not supported yet: ${f.readPath}`, {
           context: { path: f.readPath },
         });
       }
+      f.readPath = await localCopy(table.io, f.readPath);
     }
+  }
+  for (const t of plan.tasks) {
     if (t.file.file_format !== 'PARQUET') {
       throw new FloeError('UNSUPPORTED', `data file format ${t.file.file_format} is not supported yet: ${t.file.file_path}`);
     }
@@ -264,7 +270,7 @@ async function positionDeleteRelations(
   for (const dv of puffin) {
     const target = tasks.find((t) => t.file.file_path === dv.file.referenced_data_file);
     if (!target) continue;
-    const positions = await readDeletionVector(table.io, dv);
+    const positions = await readDeletionVector(isLocalPath(dv.readPath) ? new LocalFileIO() : table.io, dv);
     const name = `__floe_dv_${process.pid}_${++tempCounter}`;
     await engine.run(`CREATE TEMP TABLE ${name} (pos BIGINT)`);
     temps.push(name);

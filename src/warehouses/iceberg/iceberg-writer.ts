@@ -5,7 +5,7 @@
  */
 import { FloeError, isFloeError } from '../../errors.js';
 import { normalizeFloeConfig } from '../../config/floe-config.js';
-import { writeDataFiles } from '../../engine/data-file-writer.js';
+import { writeDataFilesTo } from '../../engine/remote-files.js';
 import { Engine } from '../../engine/duckdb-engine.js';
 import { schemaFromDuckDB } from '../../engine/duckdb-type-parser.js';
 import type { Catalog, CatalogTable, TableIdentifier } from '../../iceberg/catalog/catalog.js';
@@ -139,7 +139,7 @@ export async function writeIceberg(
       const md = table.metadata;
       const schema = currentSchema(md);
       const spec = defaultSpec(md);
-      const written = await writeDataFiles(engine, {
+      const written = await writeDataFilesTo(engine, table.io, {
         source: prepared.relation,
         schema,
         spec,
