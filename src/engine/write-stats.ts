@@ -219,8 +219,9 @@ export async function dataFilesFromStats(engine: Engine, rows: CopyStats[], opts
         if (hi === 0) hi = 0;
       }
       let hiBound: PrimitiveValue | null = hi;
-      if (mode.kind === 'truncate' && (typeof lo === 'string' || lo instanceof Uint8Array)) {
-        lo = truncateLowerBound(lo, mode.length);
+      const truncatable = c.type.kind === 'string' || c.type.kind === 'binary' || c.type.kind === 'fixed';
+      if (mode.kind === 'truncate' && truncatable) {
+        lo = truncateLowerBound(lo as string | Uint8Array, mode.length);
         hiBound = truncateUpperBound(hi as string | Uint8Array, mode.length);
       }
       try {
