@@ -2,6 +2,7 @@
  * Opening the configured catalog and naming tables in it: `ns.table` or `a.b.table` (multi-level namespaces).
  * Names are checked before they reach SQL or paths: no quotes, `;`, `/`, `\`, control characters or empty levels.
  */
+import { resolve } from 'node:path';
 import { FloeError } from '../../errors.js';
 import { loadFloeConfig, resolveCatalog, s3OptionsFor, type FloeConfig } from '../../config/floe-config.js';
 import type { Catalog, TableIdentifier } from './catalog.js';
@@ -33,10 +34,13 @@ export function looksLikeTableName(text: string): boolean {
 /** Opens a catalog from a loaded config (`name` or the default catalog). */
 export async function openCatalog(config: FloeConfig, name?: string): Promise<Catalog> {
   const cc = resolveCatalog(config, name);
+  // A local warehouse is recorded as an absolute path, so table locations stay valid from any working directory
+  // (and for other engines reading the catalog).
+  const warehouse = cc.warehouse && !/^[a-z][a-z0-9+.-]*:/i.test(cc.warehouse) ? resolve(cc.warehouse) : cc.warehouse;
   return createCatalog(cc.name, {
     type: cc.type,
     uri: cc.uri,
-    warehouse: cc.warehouse,
+    warehouse,
     properties: cc.properties,
     s3: s3OptionsFor(config, cc),
   });
