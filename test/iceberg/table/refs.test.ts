@@ -14,6 +14,7 @@ import { MemoryCatalog } from '../../../src/iceberg/catalog/memory-catalog.js';
 import { LocalFileIO } from '../../../src/iceberg/io/local-file-io.js';
 import { createRef, dropRef, fastForward, replaceRef, rollbackTo, setCurrentSnapshot } from '../../../src/iceberg/table/refs.js';
 import { writeIceberg, type IcebergWriterConfig } from '../../../src/warehouses/iceberg/iceberg-writer.js';
+import { readEverySnapshot } from '../../helpers/read-every-snapshot.js';
 
 async function setup() {
   const catalog = new MemoryCatalog('m', { io: new LocalFileIO(), warehouse: mkdtempSync(join(tmpdir(), 'floe-refs-')) });
@@ -25,7 +26,13 @@ async function setup() {
   const count = async (params = '') =>
     Number((await session.execute(`SELECT count(*) FROM iceberg_scan('db.t'${params})`)).text[0][0]);
   const id = { namespace: ['db'], name: 't' };
-  return { catalog, engine, write, count, id, close: () => engine.close() };
+  const close = async () => {
+    // Every snapshot written here reads back, with counts matching its summary.
+    const { tableOf } = await import('../../../src/iceberg/table/commit.js');
+    await readEverySnapshot(engine, tableOf(await catalog.loadTable(id)));
+    engine.close();
+  };
+  return { catalog, engine, write, count, id, close };
 }
 
 test('tags and branches: read as of a ref, write to a branch, fast-forward main', async () => {
@@ -47,7 +54,7 @@ test('tags and branches: read as of a ref, write to a branch, fast-forward main'
     await assert.rejects(s.write('SELECT 1 AS id', 'v1'), (e) => isFloeError(e, 'INVALID_ARGUMENT'));
     await assert.rejects(s.write('SELECT 1 AS id', 'nope'), (e) => isFloeError(e, 'REF_NOT_FOUND'));
   } finally {
-    s.close();
+    await s.close();
   }
 });
 
@@ -72,6 +79,6 @@ test('rollback, set-current, replace and drop', async () => {
     const snaps = await s.count(`, snapshot_from_id=${a}`);
     assert.equal(snaps, 3);
   } finally {
-    s.close();
+    await s.close();
   }
 });

@@ -22,6 +22,7 @@ import { snapshotManifestFiles } from '../../../src/iceberg/table/snapshot-manif
 import { commitWithRetry, tableOf } from '../../../src/iceberg/table/commit.js';
 import { appendFiles, overwriteFiles } from '../../../src/iceberg/table/table-operations.js';
 import { SnapshotProducer } from '../../../src/iceberg/table/snapshot-producer.js';
+import { readEverySnapshot } from '../../helpers/read-every-snapshot.js';
 
 const SCHEMA: Schema = {
   type: 'struct',
@@ -53,6 +54,7 @@ async function setup(properties: Record<string, string> = {}) {
   const count = async (snapshotId?: bigint): Promise<number> => {
     const t = tableOf(await catalog.loadTable(id));
     const { rows } = await scanTable(engine, t, snapshotId === undefined ? {} : { snapshotId });
+    await readEverySnapshot(engine, t);
     return rows.length;
   };
   return { catalog, id, engine, writeFile, count, location: created.metadata.location };

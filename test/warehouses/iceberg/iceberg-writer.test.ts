@@ -14,6 +14,7 @@ import { openCatalog, parseTableName } from '../../../src/iceberg/catalog/open-c
 import { normalizeFloeConfig } from '../../../src/config/floe-config.js';
 import { tableOf } from '../../../src/iceberg/table/commit.js';
 import { writeIceberg, type IcebergWriterConfig } from '../../../src/warehouses/iceberg/iceberg-writer.js';
+import { readEverySnapshot } from '../../helpers/read-every-snapshot.js';
 
 function setup(extra: Partial<IcebergWriterConfig> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'floe-writer-'));
@@ -29,6 +30,8 @@ function setup(extra: Partial<IcebergWriterConfig> = {}) {
     try {
       const t = tableOf(await catalog.loadTable(parseTableName(config.table)));
       const { rows } = await scanTable(engine, t, { ...(snapshotId === undefined ? {} : { snapshotId }), orderBy: 'id' });
+      // Every snapshot of every table written here reads back, with counts matching its summary.
+      await readEverySnapshot(engine, t);
       return { rows, table: t };
     } finally {
       engine.close();
