@@ -219,7 +219,8 @@ export async function dataFilesFromStats(engine: Engine, rows: CopyStats[], opts
         if (hi === 0) hi = 0;
       }
       let hiBound: PrimitiveValue | null = hi;
-      const truncatable = c.type.kind === 'string' || c.type.kind === 'binary' || c.type.kind === 'fixed';
+      // Java truncates string and binary bounds only; a fixed[L] bound must keep its L bytes (Appendix D).
+      const truncatable = c.type.kind === 'string' || c.type.kind === 'binary';
       if (mode.kind === 'truncate' && truncatable) {
         lo = truncateLowerBound(lo as string | Uint8Array, mode.length);
         hiBound = truncateUpperBound(hi as string | Uint8Array, mode.length);

@@ -17,6 +17,7 @@ import {
   DuckDBTimestampNanosecondsValue,
   DuckDBTimestampTZValue,
   DuckDBTimestampValue,
+  DuckDBTimeValue,
   DuckDBUUIDValue,
   type DuckDBValue,
 } from '@duckdb/node-api';
@@ -75,7 +76,7 @@ function write(engine: Engine, opts: Partial<WriteDataFilesOptions> & Pick<Write
 function toPrimitive(v: DuckDBValue): PrimitiveValue | null {
   if (v === null) return null;
   if (v instanceof DuckDBDateValue) return v.days;
-  if (v instanceof DuckDBTimestampValue || v instanceof DuckDBTimestampTZValue) return v.micros;
+  if (v instanceof DuckDBTimestampValue || v instanceof DuckDBTimestampTZValue || v instanceof DuckDBTimeValue) return v.micros;
   if (v instanceof DuckDBTimestampNanosecondsValue) return v.nanos;
   if (v instanceof DuckDBDecimalValue) return v.value;
   if (v instanceof DuckDBUUIDValue) return v.toString();
@@ -157,8 +158,7 @@ test('unpartitioned write: counts and bounds agree with describeParquetFile and 
     const types = ['decimal(12,3)', 'decimal(12,3)', 'uuid', 'uuid', 'binary', 'binary', 'time', 'time', 'long', 'long'];
     mins.forEach((v, k) => {
       const bounds = k % 2 === 0 ? f.lower_bounds! : f.upper_bounds!;
-      let expected = toPrimitive(v);
-      if (types[k] === 'time') expected = (v as { micros: bigint }).micros;
+      const expected = toPrimitive(v);
       assert.deepEqual(deserializeValue(types[k], bounds.get(ids[k])!), expected, `bound of field ${ids[k]}`);
     });
     // NaN: DuckDB only says whether a column has NaNs: 0 when none, no count (unknown) when some.
@@ -208,16 +208,20 @@ const TRICKY = `(SELECT
     TIMESTAMP_NS '1969-12-31 23:59:59.999999999' + to_microseconds((i - 40)::BIGINT * 3600000001) AS tsn,
     md5('u' || i)::UUID AS u,
     CASE WHEN i % 9 = 0 THEN NULL ELSE encode('bytes-' || i) END AS bin,
-    i % 3 = 0 AS b
+    i % 3 = 0 AS b,
+    CASE WHEN i = 4 THEN NULL ELSE ((i % 5) * 0.1)::FLOAT END AS f,
+    CASE WHEN i = 5 THEN 'nan'::DOUBLE WHEN i = 6 THEN 'inf'::DOUBLE ELSE (i % 4) * 1e300 END AS d,
+    TIME '23:59:59.999999' - to_minutes(i * 17) AS t
   FROM range(80) r(i))`;
 const TRICKY_SCHEMA = schemaOf([
   ['i', 'int'], ['l', 'long'], ['s', 'string'], ['dec', 'decimal(10,3)'], ['dt', 'date'], ['old', 'date'], ['ts', 'timestamp'],
-  ['tz', 'timestamptz'], ['tsn', 'timestamp_ns'], ['u', 'uuid'], ['bin', 'binary'], ['b', 'boolean'],
+  ['tz', 'timestamptz'], ['tsn', 'timestamp_ns'], ['u', 'uuid'], ['bin', 'binary'], ['b', 'boolean'], ['f', 'float'],
+  ['d', 'double'], ['t', 'time'],
 ]);
 
 const TRANSFORM_CASES: Array<[string, string[]]> = [
-  ['identity', ['i', 'l', 's', 'dec', 'dt', 'ts', 'tz', 'u', 'bin', 'b']],
-  ['bucket[16]', ['i', 'l', 's', 'dec', 'dt', 'ts', 'tz', 'tsn', 'u', 'bin']],
+  ['identity', ['i', 'l', 's', 'dec', 'dt', 'ts', 'tz', 'tsn', 'u', 'bin', 'b', 'f', 'd', 't']],
+  ['bucket[16]', ['i', 'l', 's', 'dec', 'dt', 'ts', 'tz', 'tsn', 'u', 'bin', 't']],
   ['bucket[3]', ['l', 's']],
   ['truncate[10]', ['i', 'l', 'dec']],
   ['truncate[2]', ['s', 'bin']],
@@ -268,10 +272,48 @@ test('multi-field partitioning with void and nulls; paths escaped as Java URLEnc
     assert.ok(rel.every((p) => p.includes('/gone=null/')));
     assert.ok(rel.some((p) => p.startsWith('s+id=null/')), 'null partition value');
     for (const f of files) assert.equal(f.partition.get(1002), null);
+    // Under a file: URI location the paths stay resolvable through FileIO (which decodes %XX there).
+    const uri = await write(engine, { source: TRICKY, schema: TRICKY_SCHEMA, spec, location: `file://${dir}/uri/data` });
+    assert.ok(uri.files.some((f) => f.file_path.includes('s+id=a+b%252Fc%253Dd0/')));
+    for (const f of uri.files) assert.equal(BigInt(await io.size(f.file_path)), f.file_size_in_bytes);
     // A string 'null0' and a null value are different partitions.
     const nulls = files.filter((f) => f.partition.get(1000) === null);
     assert.ok(nulls.length >= 1);
     assert.equal(nulls.reduce((n, f) => n + f.record_count, 0n), 1n);
+  });
+});
+
+test('a partition source inside a struct', async () => {
+  await withEngine(async (engine, dir) => {
+    const location = join(dir, 'data');
+    const schema: Schema = {
+      type: 'struct',
+      'schema-id': 0,
+      fields: [
+        { id: 1, name: 'id', required: true, type: 'long' },
+        { id: 2, name: 'st', required: false, type: { type: 'struct', fields: [
+          { id: 3, name: 'x', required: false, type: 'int' },
+          { id: 4, name: 'y', required: false, type: 'string' },
+        ] } },
+      ],
+    };
+    const spec: PartitionSpec = {
+      'spec-id': 1,
+      fields: [
+        { 'source-id': 3, 'field-id': 1000, name: 'x_bucket', transform: 'bucket[4]' },
+        { 'source-id': 4, 'field-id': 1001, name: 'y', transform: 'truncate[3]' },
+      ],
+    };
+    const source = `(SELECT i AS id, CASE WHEN i % 7 = 0 THEN NULL ELSE {'x': (i * 31)::INTEGER, 'y': 'ж' || (i % 3)} END AS st FROM range(50) r(i))`;
+    const { files } = await write(engine, { source, schema, spec, location });
+    assert.equal(files.reduce((n, f) => n + f.record_count, 0n), 50n);
+    for (const f of files) {
+      const rows = await (await engine.run(`SELECT st.x, st.y FROM read_parquet('${f.file_path}')`)).getRowsJS();
+      for (const [x, y] of rows as Array<[number | null, string | null]>) {
+        assert.equal(applyTransform(parseTransform('bucket[4]'), 'int', x), f.partition.get(1000));
+        assert.equal(applyTransform(parseTransform('truncate[3]'), 'string', y), f.partition.get(1001));
+      }
+    }
   });
 });
 
@@ -403,6 +445,32 @@ test('nulls in a required column are SCHEMA_MISMATCH after the write, and its fi
       });
       assert.deepEqual(await listFiles(location), []);
     }
+  });
+});
+
+test('values a type cannot hold are found while writing: SCHEMA_MISMATCH, nothing left behind', async () => {
+  await withEngine(async (engine, dir) => {
+    const location = join(dir, 'data');
+    const schema = schemaOf([
+      ['id', 'long'],
+      ['digest', 'fixed[4]'],
+      ['pt', { type: 'struct', fields: [{ id: 10, name: 'x', required: false, type: 'int' }] }, true],
+    ]);
+    const badFixed = `(SELECT i AS id, CASE WHEN i = 7 THEN '\\x01\\x02'::BLOB ELSE '\\x01\\x02\\x03\\x04'::BLOB END AS digest, {'x': 1} AS pt FROM range(10) r(i))`;
+    await assert.rejects(write(engine, { source: badFixed, schema, location }), (err) => {
+      assert.ok(isFloeError(err, 'SCHEMA_MISMATCH'));
+      assert.deepEqual(err.context.differences, [{ column: 'digest', expected: 'fixed[4]', actual: 'a value of another length' }]);
+      return true;
+    });
+    const nullStruct = `(SELECT i AS id, NULL::BLOB AS digest, CASE WHEN i = 3 THEN NULL ELSE {'x': 1} END AS pt FROM range(10) r(i))`;
+    await assert.rejects(write(engine, { source: nullStruct, schema, location }), (err) => {
+      assert.ok(isFloeError(err, 'SCHEMA_MISMATCH'));
+      assert.deepEqual(err.context.differences, [{ column: 'pt', expected: 'required struct<x: int>', actual: 'null' }]);
+      return true;
+    });
+    assert.deepEqual(await listFiles(location), []);
+    const ok = await write(engine, { source: nullStruct.replace('WHEN i = 3 THEN NULL', 'WHEN false THEN NULL'), schema, location });
+    assert.equal(ok.rowCount, 10n);
   });
 });
 
