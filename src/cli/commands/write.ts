@@ -1,6 +1,7 @@
 /**
  * `floe write <namespace.table> --from <file | 'sql query'> [--mode append|overwrite] [--partition 'day(ts),bucket(16,id)']
- * [--create] [--overwrite-partitions] [--catalog name] [--config floe.yaml] [--json]`: the iceberg.writer contract
+ * [--no-create] [--overwrite-partitions | --overwrite-filter "region = 'eu'"] [--catalog name] [--config floe.yaml] [--json]`:
+ * the iceberg.writer contract
  * from the command line.
  */
 import { FloeError } from '../../errors.js';
@@ -26,6 +27,7 @@ export async function writeCommand(argv: string[], io: CliIO): Promise<number> {
     create: { type: 'boolean' },
     'no-create': { type: 'boolean' },
     'overwrite-partitions': { type: 'boolean' },
+    'overwrite-filter': { type: 'string' },
     format: { type: 'string' },
     catalog: { type: 'string' },
     config: { type: 'string' },
@@ -49,6 +51,7 @@ export async function writeCommand(argv: string[], io: CliIO): Promise<number> {
     write_mode: mode,
     create: values['no-create'] ? false : true,
     overwrite_partitions: Boolean(values['overwrite-partitions']),
+    ...(values['overwrite-filter'] !== undefined ? { overwrite_filter: values['overwrite-filter'] as string } : {}),
     ...(values.partition ? { partition_spec: parsePartitionExpression(values.partition as string) } : {}),
     ...(values.branch ? { branch: values.branch as string } : {}),
   };

@@ -106,3 +106,18 @@ test('bad input: unsafe table names, bad partition expressions, upsert not suppo
   await assert.rejects(writeIceberg({ ...s.config, create: false }, { sql: 'SELECT 1 AS id' }), (e) => isFloeError(e, 'TABLE_NOT_FOUND'));
   assert.equal(existsSync(join(s.dir, 'warehouse', 'analytics', 'events', 'metadata')), false, 'no partial table');
 });
+
+test('overwrite_filter replaces the partitions the filter selects and refuses what it cannot decide per file', async () => {
+  const s = setup({ partition_spec: [{ field: 'region', transform: 'identity' }] });
+  await writeIceberg(s.config, { sql: "SELECT range AS id, CASE WHEN range < 5 THEN 'eu' ELSE 'us' END AS region FROM range(10)" });
+  const over = { ...s.config, write_mode: 'overwrite' as const, overwrite_filter: "region = 'eu'" };
+  await writeIceberg(over, { sql: "SELECT 100 AS id, 'eu' AS region" });
+  const rows = (await s.read()).rows;
+  assert.deepEqual(rows.map((r) => Number(r.id)), [5, 6, 7, 8, 9, 100]);
+  await assert.rejects(writeIceberg(over, { sql: "SELECT 200 AS id, 'us' AS region" }), (e) => isFloeError(e, 'INVALID_ARGUMENT'));
+  await assert.rejects(
+    writeIceberg({ ...over, overwrite_filter: 'id > 3' }, { sql: "SELECT 300 AS id, 'eu' AS region" }),
+    (e) => isFloeError(e, 'UNSUPPORTED'),
+  );
+  assert.equal((await s.read()).rows.length, 6, 'refused overwrites changed nothing');
+});
