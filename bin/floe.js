@@ -2,6 +2,10 @@
 // The floe command: runs the compiled CLI (built by `npm run build`, which `npm install` runs through `prepare`).
 import { main } from '../dist/cli/main.js';
 
+// The AWS SDK warns once per process on Node 20 about its future Node 22 requirement; floe pins a release that
+// supports Node 20, so the warning is noise on a CLI's stderr.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 // Output piped into `head` and closed early is not an error.
 process.stdout.on('error', (err) => {
   if (err.code === 'EPIPE') process.exit(0);
