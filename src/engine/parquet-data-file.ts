@@ -14,6 +14,49 @@ import { quoteIdent, quoteString } from './sql-literals.js';
 
 const BOUND_TRUNCATE_LENGTH = 16;
 
+/** Per-column metrics of a data file, keyed by field id, under their manifest `data_file` names. */
+export type ColumnMetrics = Required<
+  Pick<DataFile, 'column_sizes' | 'value_counts' | 'null_value_counts' | 'nan_value_counts' | 'lower_bounds' | 'upper_bounds'>
+>;
+
+/** Empty {@link ColumnMetrics}, to be filled column by column. */
+export function emptyColumnMetrics(): ColumnMetrics {
+  return {
+    column_sizes: new Map(),
+    value_counts: new Map(),
+    null_value_counts: new Map(),
+    nan_value_counts: new Map(),
+    lower_bounds: new Map(),
+    upper_bounds: new Map(),
+  };
+}
+
+/** What a Parquet data file's manifest `data_file` says besides its {@link ColumnMetrics}. */
+export interface ParquetFileFacts {
+  /** The path readers will use. */
+  path: string;
+  /** Partition tuple keyed by partition field id (empty when unpartitioned). */
+  partition: Map<number, PrimitiveValue | null>;
+  recordCount: bigint;
+  fileSizeBytes: bigint;
+  sortOrderId: number;
+}
+
+/** The manifest `data_file` (content DATA, format PARQUET, no split offsets) of a file and its column metrics. */
+export function parquetDataFile(file: ParquetFileFacts, metrics: ColumnMetrics): DataFile {
+  return {
+    content: FileContent.DATA,
+    file_path: file.path,
+    file_format: 'PARQUET',
+    partition: file.partition,
+    record_count: file.recordCount,
+    file_size_in_bytes: file.fileSizeBytes,
+    ...metrics,
+    split_offsets: null,
+    sort_order_id: file.sortOrderId,
+  };
+}
+
 /** SQL turning a column's min/max into the in-memory value convention of `PrimitiveValue`. */
 function boundExpr(p: Primitive, agg: string): string | undefined {
   switch (p.kind) {
@@ -52,16 +95,12 @@ export async function describeParquetFile(engine: Engine, io: FileIO, path: stri
     throw new FloeError('PARQUET_INVALID', `cannot read Parquet file ${path}`, { cause, context: { path } });
   }
   const records = BigInt(row[0] as bigint);
-  const valueCounts = new Map<number, bigint>();
-  const nullCounts = new Map<number, bigint>();
-  const nanCounts = new Map<number, bigint>();
-  const lower = new Map<number, Uint8Array>();
-  const upper = new Map<number, Uint8Array>();
+  const m = emptyColumnMetrics();
   cols.forEach(({ f, prim }, i) => {
     const base = 1 + i * 4;
-    valueCounts.set(f.id, records);
-    nullCounts.set(f.id, records - BigInt(row[base] as bigint));
-    if (row[base + 3] !== null) nanCounts.set(f.id, BigInt(row[base + 3] as bigint));
+    m.value_counts.set(f.id, records);
+    m.null_value_counts.set(f.id, records - BigInt(row[base] as bigint));
+    if (row[base + 3] !== null) m.nan_value_counts.set(f.id, BigInt(row[base + 3] as bigint));
     let lo = row[base + 1] as PrimitiveValue | null;
     let hi = row[base + 2] as PrimitiveValue | null;
     if (lo === null || hi === null) return;
@@ -74,32 +113,17 @@ export async function describeParquetFile(engine: Engine, io: FileIO, path: stri
       hi = truncateUpperBound(hi as string, BOUND_TRUNCATE_LENGTH);
     }
     if ((prim.kind === 'float' || prim.kind === 'double') && (Number.isNaN(lo) || Number.isNaN(hi))) return;
-    lower.set(f.id, serializeValue(prim, lo));
-    if (hi !== null) upper.set(f.id, serializeValue(prim, hi));
+    m.lower_bounds.set(f.id, serializeValue(prim, lo));
+    if (hi !== null) m.upper_bounds.set(f.id, serializeValue(prim, hi));
   });
-  const sizes = new Map<number, bigint>();
   const byName = new Map(schema.fields.map((f) => [f.name, f.id]));
   const sizeRows = await (
     await engine.run(`SELECT path_in_schema, sum(total_compressed_size)::BIGINT FROM parquet_metadata(${p}) GROUP BY ALL`)
   ).getRowsJS();
   for (const [name, size] of sizeRows as Array<[string, bigint]>) {
     const id = byName.get(name);
-    if (id !== undefined) sizes.set(id, BigInt(size));
+    if (id !== undefined) m.column_sizes.set(id, BigInt(size));
   }
-  return {
-    content: FileContent.DATA,
-    file_path: path,
-    file_format: 'PARQUET',
-    partition: new Map(),
-    record_count: records,
-    file_size_in_bytes: BigInt(await io.size(path)),
-    column_sizes: sizes,
-    value_counts: valueCounts,
-    null_value_counts: nullCounts,
-    nan_value_counts: nanCounts,
-    lower_bounds: lower,
-    upper_bounds: upper,
-    split_offsets: null,
-    sort_order_id: 0,
-  };
+  const fileSizeBytes = BigInt(await io.size(path));
+  return parquetDataFile({ path, partition: new Map(), recordCount: records, fileSizeBytes, sortOrderId: 0 }, m);
 }

@@ -21,6 +21,7 @@ import {
 } from '../iceberg/spec/transforms.js';
 import { parsePrimitive, primitiveToString, type Primitive, type PrimitiveValue } from '../iceberg/spec/types.js';
 import { HASH_BYTES_FUNCTION, HASH_DECIMAL_FUNCTION, HASH_LONG_FUNCTION } from './bucket-hash-function.js';
+import { parseFloatText } from './duckdb-text.js';
 import { quoteIdent, quoteString } from './sql-literals.js';
 
 const MICROS_PER_DAY = '86400000000';
@@ -215,13 +216,6 @@ function truncateKey(p: Primitive, c: string, w: number, forSort: boolean): stri
   }
 }
 
-/** Parses DuckDB's text of a float or double key ('nan', 'inf', '-inf' included). */
-function parseFloatText(text: string, isFloat: boolean): number {
-  const lower = text.toLowerCase();
-  const x = lower === 'nan' ? NaN : lower === 'inf' || lower === 'infinity' ? Infinity : lower === '-inf' || lower === '-infinity' ? -Infinity : Number(text);
-  return isFloat ? Math.fround(x) : x;
-}
-
 /** The in-memory value (`PrimitiveValue`) of a key's DuckDB text, for a partition field of result type `p`. */
 export function parseKeyText(p: Primitive, text: string | null): PrimitiveValue | null {
   if (text === null) return null;
@@ -232,8 +226,9 @@ export function parseKeyText(p: Primitive, text: string | null): PrimitiveValue 
     case 'date':
       return Number(text);
     case 'float':
+      return Math.fround(parseFloatText(text));
     case 'double':
-      return parseFloatText(text, p.kind === 'float');
+      return parseFloatText(text);
     case 'string':
       return text;
     case 'uuid':

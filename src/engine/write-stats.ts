@@ -10,12 +10,14 @@
  * through structs only, as Java does (not for list elements or map entries). NaN counts: DuckDB reports only
  * whether a column has NaNs, so a column without NaNs counts 0 and a column with some gets no count (unknown).
  */
-import { FileContent, type DataFile } from '../iceberg/avro/manifest.js';
+import type { DataFile } from '../iceberg/avro/manifest.js';
 import { serializeValue, truncateLowerBound, truncateUpperBound } from '../iceberg/spec/bounds.js';
 import type { Schema } from '../iceberg/spec/schema.js';
 import type { IcebergType, Primitive, PrimitiveValue } from '../iceberg/spec/types.js';
 import { parsePrimitive } from '../iceberg/spec/types.js';
 import type { Engine } from './duckdb-engine.js';
+import { parseFloatText } from './duckdb-text.js';
+import { emptyColumnMetrics, parquetDataFile } from './parquet-data-file.js';
 import { quoteIdent, stringList } from './sql-literals.js';
 
 /** One row of `COPY ... RETURN_STATS`, with its maps as JS Maps. */
@@ -108,14 +110,6 @@ const TEMPORAL_SQL: Partial<Record<Primitive['kind'], (x: string) => string>> = 
   timestamp_ns: (x) => `epoch_ns(CAST(${x} AS TIMESTAMP_NS))`,
 };
 
-function parseFloatText(text: string): number {
-  const t = text.toLowerCase();
-  if (t === 'nan') return NaN;
-  if (t === 'inf' || t === 'infinity') return Infinity;
-  if (t === '-inf' || t === '-infinity') return -Infinity;
-  return Number(text);
-}
-
 /** A min/max text as an in-memory value, for the kinds parsed in JS; `undefined` when it gets no bound. */
 function parseBoundText(p: Primitive, text: string): PrimitiveValue | undefined {
   switch (p.kind) {
@@ -193,22 +187,17 @@ export async function dataFilesFromStats(engine: Engine, rows: CopyStats[], opts
   };
 
   return rows.map((row): DataFile => {
-    const sizes = new Map<number, bigint>();
-    const valueCounts = new Map<number, bigint>();
-    const nullCounts = new Map<number, bigint>();
-    const nanCounts = new Map<number, bigint>();
-    const lower = new Map<number, Uint8Array>();
-    const upper = new Map<number, Uint8Array>();
+    const m = emptyColumnMetrics();
     cols.forEach((c, i) => {
       const mode = modes[i];
       const st = row.columns.get(c.statsKey);
       if (!st || mode.kind === 'none') return;
-      if (st.has('column_size_bytes')) sizes.set(c.id, BigInt(st.get('column_size_bytes') as string));
+      if (st.has('column_size_bytes')) m.column_sizes.set(c.id, BigInt(st.get('column_size_bytes') as string));
       // A top-level column has one value per row, nulls included (spec "Manifests": value_counts).
-      if (c.topLevel) valueCounts.set(c.id, row.count);
-      else if (st.has('num_values')) valueCounts.set(c.id, BigInt(st.get('num_values') as string));
-      if (st.has('null_count')) nullCounts.set(c.id, BigInt(st.get('null_count') as string));
-      if ((c.type.kind === 'float' || c.type.kind === 'double') && st.get('has_nan') === 'false') nanCounts.set(c.id, 0n);
+      if (c.topLevel) m.value_counts.set(c.id, row.count);
+      else if (st.has('num_values')) m.value_counts.set(c.id, BigInt(st.get('num_values') as string));
+      if (st.has('null_count')) m.null_value_counts.set(c.id, BigInt(st.get('null_count') as string));
+      if ((c.type.kind === 'float' || c.type.kind === 'double') && st.get('has_nan') === 'false') m.nan_value_counts.set(c.id, 0n);
       if (mode.kind === 'counts' || !c.boundable) return;
       let lo = boundValue(c, st.get('min'));
       let hi = boundValue(c, st.get('max'));
@@ -228,30 +217,15 @@ export async function dataFilesFromStats(engine: Engine, rows: CopyStats[], opts
       try {
         const loBytes = serializeValue(c.type, lo);
         const hiBytes = hiBound === null ? undefined : serializeValue(c.type, hiBound);
-        lower.set(c.id, loBytes);
-        if (hiBytes) upper.set(c.id, hiBytes);
+        m.lower_bounds.set(c.id, loBytes);
+        if (hiBytes) m.upper_bounds.set(c.id, hiBytes);
       } catch {
         // A value Appendix D cannot hold (e.g. a DuckDB date beyond int range): no bound, which is never wrong.
       }
     });
     const { path, partition } = opts.placement(row);
-    return {
-      content: FileContent.DATA,
-      file_path: path,
-      file_format: 'PARQUET',
-      partition,
-      record_count: row.count,
-      file_size_in_bytes: row.fileSizeBytes,
-      column_sizes: sizes,
-      value_counts: valueCounts,
-      null_value_counts: nullCounts,
-      nan_value_counts: nanCounts,
-      lower_bounds: lower,
-      upper_bounds: upper,
-      key_metadata: null,
-      split_offsets: null,
-      sort_order_id: opts.sortOrderId,
-    };
+    const facts = { path, partition, recordCount: row.count, fileSizeBytes: row.fileSizeBytes, sortOrderId: opts.sortOrderId };
+    return { ...parquetDataFile(facts, m), key_metadata: null };
   });
 }
 

@@ -10,13 +10,8 @@
 import { partitionSpecToJson } from '../spec/partition-spec.js';
 import { sortOrderToJson } from '../spec/sort-order.js';
 import { snapshotRefToJson, snapshotToJson } from '../spec/snapshot.js';
-import {
-  schemaToJson,
-  tableMetadataFromJson,
-  type PartitionStatisticsFile,
-  type StatisticsFile,
-  type TableMetadata,
-} from '../spec/table-metadata.js';
+import { schemaToJson, tableMetadataFromJson, type TableMetadata } from '../spec/table-metadata.js';
+import { partitionStatisticsFileToJson, statisticsFileToJson } from '../spec/table-metadata-serialize.js';
 import type { TableRequirement, TableUpdate } from '../spec/table-update.js';
 // The REST `CreateTableRequest` has no format-version field: it travels as this reserved property (as in Java).
 import { FORMAT_VERSION_PROPERTY } from '../spec/new-table-updates.js';
@@ -150,36 +145,5 @@ export function loadTableResultFromJson(json: unknown): RestLoadTableResult {
       const co = asObject(c, cw);
       return { prefix: reqString(co, 'prefix', cw), config: optStringMap(co, 'config', cw) ?? missingField(cw, 'config') };
     }),
-  };
-}
-
-/** OpenAPI `StatisticsFile`. */
-function statisticsFileToJson(file: StatisticsFile): JsonObject {
-  const out: JsonObject = {
-    'snapshot-id': file['snapshot-id'],
-    'statistics-path': file['statistics-path'],
-    'file-size-in-bytes': file['file-size-in-bytes'],
-    'file-footer-size-in-bytes': file['file-footer-size-in-bytes'],
-  };
-  if (file['key-metadata'] !== undefined) out['key-metadata'] = file['key-metadata'];
-  out['blob-metadata'] = file['blob-metadata'].map((b) => {
-    const blob: JsonObject = {
-      type: b.type,
-      'snapshot-id': b['snapshot-id'],
-      'sequence-number': b['sequence-number'],
-      fields: b.fields,
-    };
-    if (b.properties !== undefined) blob.properties = b.properties;
-    return blob;
-  });
-  return out;
-}
-
-/** OpenAPI `PartitionStatisticsFile`. */
-function partitionStatisticsFileToJson(file: PartitionStatisticsFile): JsonObject {
-  return {
-    'snapshot-id': file['snapshot-id'],
-    'statistics-path': file['statistics-path'],
-    'file-size-in-bytes': file['file-size-in-bytes'],
   };
 }

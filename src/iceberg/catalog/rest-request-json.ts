@@ -13,7 +13,7 @@ import { parsePartitionFields, parsePartitionSpec, type PartitionSpec } from '..
 import { parseSchema, type Schema } from '../spec/schema.js';
 import { parseSortOrder, type SortOrder } from '../spec/sort-order.js';
 import { parseSnapshot, parseSnapshotRef } from '../spec/snapshot.js';
-import type { StatisticsFile } from '../spec/table-metadata.js';
+import { parsePartitionStatisticsFile, parseStatisticsFile } from '../spec/table-metadata-parse.js';
 import type { EncryptedKey, TableRequirement, TableUpdate } from '../spec/table-update.js';
 // The REST `CreateTableRequest` has no format-version field: it travels as this reserved property (as in Java).
 import { FORMAT_VERSION_PROPERTY } from '../spec/new-table-updates.js';
@@ -178,26 +178,19 @@ export function tableUpdateFromJson(json: unknown, where = 'TableUpdate'): Table
       return { action, removals: readStringList(o, 'removals', where) };
     case 'set-statistics': {
       if (!has(o, 'statistics')) missingField(where, 'statistics');
-      const u: TableUpdate = { action, statistics: statisticsFileFromJson(o.statistics, `${where}.statistics`) };
+      const u: TableUpdate = { action, statistics: parseStatisticsFile(o.statistics, `${where}.statistics`) };
       const id = optLong(o, 'snapshot-id', where);
       if (id !== undefined) u['snapshot-id'] = id;
       return u;
     }
     case 'remove-statistics':
       return { action, 'snapshot-id': reqLong(o, 'snapshot-id', where) };
-    case 'set-partition-statistics': {
-      const pw = `${where}.partition-statistics`;
+    case 'set-partition-statistics':
       if (!has(o, 'partition-statistics')) missingField(where, 'partition-statistics');
-      const p = asObject(o['partition-statistics'], pw);
       return {
         action,
-        'partition-statistics': {
-          'snapshot-id': reqLong(p, 'snapshot-id', pw),
-          'statistics-path': reqString(p, 'statistics-path', pw),
-          'file-size-in-bytes': reqLong(p, 'file-size-in-bytes', pw),
-        },
+        'partition-statistics': parsePartitionStatisticsFile(o['partition-statistics'], `${where}.partition-statistics`),
       };
-    }
     case 'remove-partition-statistics':
       return { action, 'snapshot-id': reqLong(o, 'snapshot-id', where) };
     case 'remove-partition-specs':
@@ -254,30 +247,4 @@ function readStringList(o: JsonObject, key: string, where: string): string[] {
   return reqArray(o, key, where).map((v, i) =>
     typeof v === 'string' ? v : invalidField(where, `${key}[${i}]`, 'a string', v),
   );
-}
-
-function statisticsFileFromJson(json: unknown, where: string): StatisticsFile {
-  const o = asObject(json, where);
-  const file: StatisticsFile = {
-    'snapshot-id': reqLong(o, 'snapshot-id', where),
-    'statistics-path': reqString(o, 'statistics-path', where),
-    'file-size-in-bytes': reqLong(o, 'file-size-in-bytes', where),
-    'file-footer-size-in-bytes': reqLong(o, 'file-footer-size-in-bytes', where),
-    'blob-metadata': reqArray(o, 'blob-metadata', where).map((b, i) => {
-      const bw = `${where}.blob-metadata[${i}]`;
-      const bo = asObject(b, bw);
-      const blob: StatisticsFile['blob-metadata'][number] = {
-        type: reqString(bo, 'type', bw),
-        'snapshot-id': reqLong(bo, 'snapshot-id', bw),
-        'sequence-number': reqLong(bo, 'sequence-number', bw),
-        fields: optIntList(bo, 'fields', bw) ?? missingField(bw, 'fields'),
-      };
-      const props = optStringMap(bo, 'properties', bw);
-      if (props !== undefined) blob.properties = props;
-      return blob;
-    }),
-  };
-  const keyMetadata = optString(o, 'key-metadata', where);
-  if (keyMetadata !== undefined) file['key-metadata'] = keyMetadata;
-  return file;
 }

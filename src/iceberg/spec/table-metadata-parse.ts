@@ -238,7 +238,8 @@ function readRefs(o: JsonObject, currentSnapshotId: bigint | undefined): Record<
   return refs;
 }
 
-function parseStatisticsFile(json: unknown, where: string): StatisticsFile {
+/** Reads a statistics file (spec "Table Statistics"; also the REST `StatisticsFile`); `where` names it in errors. */
+export function parseStatisticsFile(json: unknown, where: string): StatisticsFile {
   const o = asObject(json, where);
   const file: StatisticsFile = {
     'snapshot-id': reqLong(o, 'snapshot-id', where),
@@ -264,7 +265,11 @@ function parseStatisticsFile(json: unknown, where: string): StatisticsFile {
   return file;
 }
 
-function parsePartitionStatisticsFile(json: unknown, where: string): PartitionStatisticsFile {
+/**
+ * Reads a partition statistics file (spec "Partition Statistics"; also the REST OpenAPI `PartitionStatisticsFile`);
+ * `where` names it in errors.
+ */
+export function parsePartitionStatisticsFile(json: unknown, where: string): PartitionStatisticsFile {
   const o = asObject(json, where);
   return {
     'snapshot-id': reqLong(o, 'snapshot-id', where),

@@ -74,7 +74,8 @@ export function schemaToJson(schema: Schema): JsonObject {
   return out;
 }
 
-function statisticsFileToJson(file: StatisticsFile): JsonObject {
+/** The spec JSON of a statistics file (spec "Table Statistics"; also the REST OpenAPI `StatisticsFile`). */
+export function statisticsFileToJson(file: StatisticsFile): JsonObject {
   const out: JsonObject = {
     'snapshot-id': file['snapshot-id'],
     'statistics-path': file['statistics-path'],
@@ -95,7 +96,8 @@ function statisticsFileToJson(file: StatisticsFile): JsonObject {
   return out;
 }
 
-function partitionStatisticsFileToJson(file: PartitionStatisticsFile): JsonObject {
+/** The spec JSON of a partition statistics file (spec "Partition Statistics"; also the REST `PartitionStatisticsFile`). */
+export function partitionStatisticsFileToJson(file: PartitionStatisticsFile): JsonObject {
   return {
     'snapshot-id': file['snapshot-id'],
     'statistics-path': file['statistics-path'],

@@ -6,13 +6,11 @@
  */
 import { test } from 'node:test';
 import { strict as assert } from 'node:assert';
-import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { promisify } from 'node:util';
 import { HadoopCatalog } from '../../../src/iceberg/catalog/hadoop-catalog.js';
 import { MemoryCatalog } from '../../../src/iceberg/catalog/memory-catalog.js';
 import { SqlCatalog } from '../../../src/iceberg/catalog/sql-catalog.js';
@@ -20,9 +18,8 @@ import type { TableIdentifier } from '../../../src/iceberg/catalog/catalog.js';
 import type { FileIO } from '../../../src/iceberg/io/file-io.js';
 import { LocalFileIO } from '../../../src/iceberg/io/local-file-io.js';
 import { duckdbIcebergWorkdir, icebergFixtures } from '../../../test-fixtures/fixture-env.js';
+import { PG_URI, postgresUnavailable, skipWithoutPostgres } from '../../helpers/postgres.js';
 import { catalogBehaviourSuite } from './catalog-behaviour.js';
-
-const PG_URI = process.env.FLOE_TEST_PG_URI ?? 'postgresql://postgres@127.0.0.1:5432/test';
 
 catalogBehaviourSuite('memory', async () => ({ catalog: new MemoryCatalog('mem'), cleanup: async () => {} }));
 
@@ -47,46 +44,9 @@ catalogBehaviourSuite(
   { namespaceProperties: false, renameTable: false, registerTable: false, dropKeepsFiles: false },
 );
 
-/** Why PostgreSQL cannot be used, or undefined when it can (after trying to start the local cluster once). */
-async function postgresUnavailable(): Promise<string | undefined> {
-  const ping = async (): Promise<string | undefined> => {
-    const pg = (await import('pg')).default;
-    const client = new pg.Client({ connectionString: PG_URI, connectionTimeoutMillis: 3000 });
-    try {
-      await client.connect();
-      await client.query('SELECT 1');
-      return undefined;
-    } catch (err) {
-      return (err as Error).message || String(err);
-    } finally {
-      await client.end().catch(() => {});
-    }
-  };
-  const first = await ping();
-  if (first === undefined) return undefined;
-  try {
-    const versions = readdirSync('/etc/postgresql');
-    for (const v of versions) {
-      await promisify(execFile)('pg_ctlcluster', ['--skip-systemctl-redirect', v, 'main', 'start'], { timeout: 30_000 });
-    }
-  } catch (err) {
-    return `${first}; starting it failed: ${(err as Error).message}`;
-  }
-  for (let i = 0; i < 20; i++) {
-    if ((await ping()) === undefined) return undefined;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  return `${first}; still unreachable after pg_ctlcluster start`;
-}
-
 const pgProblem = await postgresUnavailable();
 if (pgProblem !== undefined) {
-  test('catalog behaviour: sql (PostgreSQL)', (t) => {
-    const why = `PostgreSQL not available: ${pgProblem} (uri ${PG_URI})`;
-    // Loud on purpose: a skipped backend must be visible in the run's output, not pass silently.
-    console.warn(`\n*** SKIPPED: ${why} ***\n`);
-    t.skip(why);
-  });
+  test('catalog behaviour: sql (PostgreSQL)', (t) => skipWithoutPostgres(t, pgProblem));
 } else {
   catalogBehaviourSuite('sql (PostgreSQL)', async () => {
     const name = `floe_test_${randomUUID().replace(/-/g, '')}`;

@@ -7,14 +7,12 @@
  */
 import { test, type TestContext } from 'node:test';
 import { strict as assert } from 'node:assert';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readdirSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { normalizeFloeConfig } from '../../../src/config/floe-config.js';
 import { Engine } from '../../../src/engine/duckdb-engine.js';
 import { scanTable } from '../../../src/engine/table-scan.js';
@@ -25,8 +23,8 @@ import type { Snapshot } from '../../../src/iceberg/spec/snapshot.js';
 import { tableOf } from '../../../src/iceberg/table/commit.js';
 import { planScan } from '../../../src/iceberg/table/scan-planner.js';
 import { snapshotManifestFiles } from '../../../src/iceberg/table/snapshot-manifests.js';
+import { PG_URI, postgresUnavailable, skipWithoutPostgres } from '../../helpers/postgres.js';
 
-const PG_URI = process.env.FLOE_TEST_PG_URI ?? 'postgresql://postgres@127.0.0.1:5432/test';
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const WORKER = fileURLToPath(new URL('../../helpers/append-worker.ts', import.meta.url));
 
@@ -221,44 +219,10 @@ test('concurrent writers: 4 processes x 25 appends on one SQLite catalog', { tim
   }
 });
 
-/** Why PostgreSQL cannot be used, or undefined when it can (after trying to start the local cluster once). */
-async function postgresUnavailable(): Promise<string | undefined> {
-  const ping = async (): Promise<string | undefined> => {
-    const pg = (await import('pg')).default;
-    const client = new pg.Client({ connectionString: PG_URI, connectionTimeoutMillis: 3000 });
-    try {
-      await client.connect();
-      await client.query('SELECT 1');
-      return undefined;
-    } catch (err) {
-      return (err as Error).message || String(err);
-    } finally {
-      await client.end().catch(() => {});
-    }
-  };
-  const first = await ping();
-  if (first === undefined) return undefined;
-  try {
-    for (const v of readdirSync('/etc/postgresql')) {
-      await promisify(execFile)('pg_ctlcluster', ['--skip-systemctl-redirect', v, 'main', 'start'], { timeout: 30_000 });
-    }
-  } catch (err) {
-    return `${first}; starting it failed: ${(err as Error).message}`;
-  }
-  for (let i = 0; i < 20; i++) {
-    if ((await ping()) === undefined) return undefined;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  return `${first}; still unreachable after pg_ctlcluster start`;
-}
-
 test('concurrent writers: 4 processes x 25 appends on one PostgreSQL catalog', { timeout: 240_000 }, async (t: TestContext) => {
   const problem = await postgresUnavailable();
   if (problem !== undefined) {
-    const why = `PostgreSQL not available: ${problem} (uri ${PG_URI})`;
-    // Loud on purpose: a skipped backend must be visible in the run's output, not pass silently.
-    console.warn(`\n*** SKIPPED: ${why} ***\n`);
-    t.skip(why);
+    skipWithoutPostgres(t, problem);
     return;
   }
   const dir = await mkdtemp(join(tmpdir(), 'floe-concurrent-pg-'));
