@@ -21,6 +21,7 @@ import { metadataFileVersion } from '../table/metadata-location.js';
 
 /** Reads and parses a metadata file, gzip or plain (detected by content). Same as `readTableMetadataFile`. */
 export { readTableMetadataFile as readMetadataFile } from '../table/table-files.js';
+import { rememberTableMetadata } from '../table/table-files.js';
 
 /** Table property: directory for metadata files instead of `<location>/metadata` (Java `TableProperties`). */
 export const WRITE_METADATA_PATH = 'write.metadata.path';
@@ -87,6 +88,8 @@ export async function writeMetadataFile(io: FileIO, location: string, metadata: 
       context: { path: location },
     });
   }
+  // The next load of this file (the commit's response, the next writer's base) need not parse it again.
+  rememberTableMetadata(location, bytes.length, metadata);
 }
 
 /** Options of {@link commitMetadataChange}. */

@@ -64,7 +64,11 @@ export function applyUpdates(base: TableMetadata, updates: TableUpdate[], nowMs?
 
 /** Like {@link applyUpdates}, also saying whether anything changed. */
 export function applyUpdatesDetailed(base: TableMetadata, updates: TableUpdate[], nowMs?: bigint): AppliedUpdates {
-  const applier = new UpdateApplier(structuredClone(base), nowMs ?? BigInt(Date.now()));
+  // Copy on write: the applier replaces arrays rather than changing them and edits only `refs` and `properties` in
+  // place, so those two are copied; everything else stays shared with `base`, which is never changed (metadata
+  // objects may be cached and shared between readers).
+  const copy: TableMetadata = { ...base, refs: { ...base.refs }, properties: { ...base.properties } };
+  const applier = new UpdateApplier(copy, nowMs ?? BigInt(Date.now()));
   for (const u of updates) applier.apply(u);
   return { metadata: applier.finish(), changed: applier.changed };
 }

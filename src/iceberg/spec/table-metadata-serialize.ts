@@ -18,8 +18,29 @@ import type { JsonObject } from './json-fields.js';
  * sequence numbers (Appendix E "Version 2": v1 writers must not write them).
  */
 export function serializeTableMetadata(md: TableMetadata, indent?: number): string {
-  return stringifyJson(tableMetadataToJson(md), indent);
+  if (indent !== undefined || md.snapshots.length < 16) return stringifyJson(tableMetadataToJson(md), indent);
+  // Commits rewrite the whole file, and the snapshot list dominates it once a table has history. Snapshots never
+  // change once made, and a commit's new metadata shares the snapshot objects of its base, so each snapshot's JSON
+  // is kept and spliced in: a commit's cost stays flat as history grows.
+  const json = tableMetadataToJson({ ...md, snapshots: [] });
+  const hole = `__floe_snapshots_${Math.random().toString(36).slice(2)}`;
+  json.snapshots = hole;
+  const version = md['format-version'];
+  const parts = md.snapshots.map((snap) => {
+    const key = SNAPSHOT_JSON.get(snap);
+    if (key !== undefined && key.version === version) return key.text;
+    // Flatten the string lossless-json builds piece by piece, so joining a thousand of them stays cheap.
+    const text = Buffer.from(stringifyJson(snapshotToJson(snap, version))).toString();
+    SNAPSHOT_JSON.set(snap, { version, text });
+    return text;
+  });
+  const head = stringifyJson(json);
+  const at = head.indexOf(`"${hole}"`);
+  return `${head.slice(0, at)}[${parts.join(',')}]${head.slice(at + hole.length + 2)}`;
 }
+
+/** Serialized snapshots, by snapshot object (snapshots are immutable once made). */
+const SNAPSHOT_JSON = new WeakMap<object, { version: number; text: string }>();
 
 /** The spec JSON object of table metadata, with bigint values, ready for `stringifyJson`. */
 export function tableMetadataToJson(md: TableMetadata): JsonObject {

@@ -10,9 +10,31 @@ import { joinPath, parentPath } from '../io/file-io.js';
 import { parseTableMetadata } from '../spec/table-metadata.js';
 import type { TableMetadata } from '../spec/table-metadata.js';
 
+/**
+ * Parsed metadata by file location and size. Metadata files are written once under unique names (spec: "Commit
+ * Conflict Resolution and Retry"), so a parse can be reused; the size guards against a file replaced in place by
+ * hand. Entries are shared: callers must treat TableMetadata as immutable (floe never changes it in place).
+ */
+const METADATA_CACHE = new Map<string, { size: number; metadata: TableMetadata }>();
+const METADATA_CACHE_MAX = 64;
+
+/** Remembers metadata just written to `path` (its serialized size `size`), so the next read need not parse it. */
+export function rememberTableMetadata(path: string, size: number, metadata: TableMetadata): void {
+  METADATA_CACHE.delete(path);
+  METADATA_CACHE.set(path, { size, metadata });
+  if (METADATA_CACHE.size > METADATA_CACHE_MAX) METADATA_CACHE.delete(METADATA_CACHE.keys().next().value as string);
+}
+
 /** Reads and parses a metadata file, gzip or plain (detected by content, as Java does for `.gz.metadata.json`). */
 export async function readTableMetadataFile(io: FileIO, path: string): Promise<TableMetadata> {
+  const cached = METADATA_CACHE.get(path);
+  if (cached && (await io.size(path).catch(() => -1)) === cached.size) return cached.metadata;
+  return parseTableMetadataFile(io, path);
+}
+
+async function parseTableMetadataFile(io: FileIO, path: string): Promise<TableMetadata> {
   let bytes = await io.read(path);
+  const size = bytes.length;
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
       bytes = gunzipSync(bytes);
@@ -21,7 +43,9 @@ export async function readTableMetadataFile(io: FileIO, path: string): Promise<T
     }
   }
   try {
-    return parseTableMetadata(new TextDecoder().decode(bytes));
+    const metadata = parseTableMetadata(new TextDecoder().decode(bytes));
+    rememberTableMetadata(path, size, metadata);
+    return metadata;
   } catch (err) {
     if (isFloeError(err)) {
       err.message = `${path}: ${err.message}`;
