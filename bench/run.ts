@@ -6,6 +6,11 @@
 import { UsageError, type BenchmarkModule } from './harness.js';
 
 const BENCHMARKS: Record<string, { description: string; load: () => Promise<BenchmarkModule> }> = {
+  append: {
+    description:
+      'writeIceberg vs DuckDB COPY over 10M generated rows, and one-file append latency after 0 vs 1,000 snapshots (options: --rows, --rounds, --snapshots, --commit-rounds, --threads, --only throughput|commit, --keep, --strict)',
+    load: () => import('./append.js'),
+  },
   scan: {
     description:
       'iceberg_scan vs read_parquet over the same 10M-row Parquet files (options: --rows, --files, --rounds, --threads, --strict, --explain)',
