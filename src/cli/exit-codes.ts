@@ -28,6 +28,7 @@ export function exitCodeFor(code: FloeErrorCode | undefined): number {
     case 'COMMIT_CONFLICT':
     case 'COMMIT_STATE_UNKNOWN':
     case 'CATALOG_UNAVAILABLE':
+    case 'SOURCE_UNAVAILABLE':
     case 'IO_ERROR':
       return 7;
     case 'SCHEMA_MISMATCH':
