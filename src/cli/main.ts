@@ -10,6 +10,9 @@ import { quickstartCommand } from './commands/quickstart.js';
 import { writeCommand } from './commands/write.js';
 import { snapshotsCommand } from './commands/snapshots.js';
 import { refCommand } from './commands/ref.js';
+import { introspectCommand } from './commands/introspect.js';
+import { generateCommand } from './commands/generate.js';
+import { reverseEtlCommand } from './commands/reverse-etl.js';
 import { VERSION } from '../version.js';
 
 /** Output sinks, injectable for tests. */
@@ -40,6 +43,13 @@ Usage:
       Branches and tags, fast-forward, rollback and set-current-snapshot of a catalog table.
   floe table inspect <table | table path | metadata file> [--json] [--snapshot <id>] [--ref <name>]
       Show a table's metadata, history, refs, and current data and delete files.
+
+  floe introspect <url> [--table t] [--json] [--exact-counts]
+      Read a database's schema (postgresql://, mysql://, sqlite:path, duckdb:path).
+  floe generate <url> --format pure,legend-json,json-schema,iceberg [--table t] [--package p] [--constraints a,b] [--out dir] [--check]
+      Generate Legend PURE, Legend entities, JSON Schema and Iceberg schemas; --check reports drift (exit 10).
+  floe reverse-etl --source <url> --table t [--model Name] [--constraints qtyPositive,validTicker] [--out dir]
+      Analyze, model, constrain, check, create the Iceberg table and model files, export the JSON Schema.
 
 Options:
   --verbose   print the stack trace of an error
@@ -72,6 +82,12 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
         return await writeCommand(rest, io);
       case 'snapshots':
         return await snapshotsCommand(rest, io);
+      case 'introspect':
+        return await introspectCommand(rest, io);
+      case 'generate':
+        return await generateCommand(rest, io);
+      case 'reverse-etl':
+        return await reverseEtlCommand(rest, io);
       case 'ref':
       case 'rollback':
       case 'set-current':

@@ -5,6 +5,10 @@ import { FloeError } from '../../errors.js';
 import { inspectTable } from '../../iceberg/table/inspect.js';
 import type { SnapshotSelector } from '../../iceberg/table/table.js';
 import { openTableRef } from '../table-ref.js';
+import { loadFloeConfig } from '../../config/floe-config.js';
+import { openCatalog, parseTableName } from '../../iceberg/catalog/open-catalog.js';
+import { tableIcebergSchema } from '../../models/iceberg-schema.js';
+import { openSource } from '../../sources/open-source.js';
 import { stringifyJsonForOutput } from '../../util/json.js';
 import { parse } from '../args.js';
 import type { CliIO } from '../main.js';
@@ -13,8 +17,9 @@ import { renderInspection } from './render-inspection.js';
 /** Runs `floe table ...`. */
 export async function tableCommand(argv: string[], io: CliIO): Promise<number> {
   const [sub, ...rest] = argv;
+  if (sub === 'create') return tableCreate(rest, io);
   if (sub !== 'inspect') {
-    throw new FloeError('INVALID_ARGUMENT', `unknown table command '${sub ?? ''}' (available: inspect)`);
+    throw new FloeError('INVALID_ARGUMENT', `unknown table command '${sub ?? ''}' (available: inspect, create)`);
   }
   const { values, positionals } = parse(rest, {
     json: { type: 'boolean' },
@@ -40,5 +45,38 @@ export async function tableCommand(argv: string[], io: CliIO): Promise<number> {
     return 0;
   } finally {
     await close();
+  }
+}
+
+/**
+ * `floe table create <ns.table> --from-source <url> --source-table <t>`: an Iceberg table whose schema is generated
+ * from a database table (field ids in column order, identifier fields from the primary key).
+ */
+async function tableCreate(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    'from-source': { type: 'string' },
+    'source-table': { type: 'string' },
+    catalog: { type: 'string' },
+    config: { type: 'string' },
+  });
+  if (positionals.length !== 1 || !values['from-source'] || !values['source-table']) {
+    throw new FloeError('INVALID_ARGUMENT', 'usage: floe table create <ns.table> --from-source <url> --source-table <t>');
+  }
+  const id = parseTableName(positionals[0]);
+  const source = await openSource(values['from-source'] as string);
+  let schema;
+  try {
+    schema = await source.introspect({ tables: [values['source-table'] as string] });
+  } finally {
+    await source.close();
+  }
+  const catalog = await openCatalog(await loadFloeConfig({ configPath: values.config as string | undefined }), values.catalog as string | undefined);
+  try {
+    if (!(await catalog.namespaceExists(id.namespace))) await catalog.createNamespace(id.namespace);
+    const created = await catalog.createTable(id, { schema: tableIcebergSchema(schema.tables[0]) });
+    io.stdout(`created ${positionals[0]} at ${created.metadata.location}\n`);
+    return 0;
+  } finally {
+    await catalog.close();
   }
 }
