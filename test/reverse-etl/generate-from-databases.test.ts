@@ -162,3 +162,27 @@ test('postgresql: floe reverse-etl creates the Iceberg table and the model files
     await db.drop();
   }
 });
+
+test('sqlite: floe introspect --table --json prints the table with its columns, counts, keys and indexes', async () => {
+  const db = await createSqlite();
+  try {
+    let out = '';
+    let err = '';
+    const code = await main(['introspect', db.url, '--table', 'trade-log', '--json'], { stdout: (s) => (out += s), stderr: (s) => (err += s) });
+    assert.equal(code, 0, err);
+    const t = JSON.parse(out);
+    for (const key of ['columns', 'row_count', 'primary_keys', 'foreign_keys', 'indexes']) assert.ok(key in t, key);
+    assert.equal(t.name, 'trade-log');
+    assert.ok(t.foreign_keys.some((f: { onDelete?: string }) => /cascade/i.test(f.onDelete ?? '')));
+    out = '';
+    assert.equal(await main(['introspect', db.url, '--table', 'nope'], { stdout: (s) => (out += s), stderr: (s) => (err += s) }), 3);
+    err = '';
+    assert.equal(await main(['generate', db.url, '--table', 'trade-log', '--format', 'pure', '--constraints', 'qtyPositive,validTicker'], { stdout: (s) => (out += s), stderr: (s) => (err += s) }), 0, err);
+    err = '';
+    const bad = await main(['generate', db.url, '--table', 'accounts', '--format', 'pure', '--constraints', 'qtyPositive'], { stdout: () => undefined, stderr: (s) => (err += s) });
+    assert.equal(bad, 2, 'a constraint naming a column the table lacks is INVALID_ARGUMENT');
+    assert.match(err, /^floe: INVALID_ARGUMENT/);
+  } finally {
+    await db.drop();
+  }
+});
