@@ -43,6 +43,10 @@ Usage:
       Branches and tags, fast-forward, rollback and set-current-snapshot of a catalog table.
   floe table inspect <table | table path | metadata file> [--json] [--snapshot <id>] [--ref <name>]
       Show a table's metadata, history, refs, and current data and delete files.
+  floe table create <ns.table> --from-source <url> --source-table <t>
+  floe table alter <ns.table> add-column <name> <type> [--after col] | rename-column <old> <new> | drop-column <name>
+                   | promote <name> <type> | set-identifier <cols>
+      Create a table from a database table; evolve a table's schema (old files keep reading by field id).
 
   floe introspect <url> [--table t] [--json] [--exact-counts]
       Read a database's schema (postgresql://, mysql://, sqlite:path, duckdb:path).

@@ -13,13 +13,15 @@ import { stringifyJsonForOutput } from '../../util/json.js';
 import { parse } from '../args.js';
 import type { CliIO } from '../main.js';
 import { renderInspection } from './render-inspection.js';
+import { tableAlter } from './table-alter.js';
 
 /** Runs `floe table ...`. */
 export async function tableCommand(argv: string[], io: CliIO): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === 'create') return tableCreate(rest, io);
+  if (sub === 'alter') return tableAlter(rest, io);
   if (sub !== 'inspect') {
-    throw new FloeError('INVALID_ARGUMENT', `unknown table command '${sub ?? ''}' (available: inspect, create)`);
+    throw new FloeError('INVALID_ARGUMENT', `unknown table command '${sub ?? ''}' (available: inspect, create, alter)`);
   }
   const { values, positionals } = parse(rest, {
     json: { type: 'boolean' },
