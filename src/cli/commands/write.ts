@@ -28,6 +28,7 @@ export async function writeCommand(argv: string[], io: CliIO): Promise<number> {
     'no-create': { type: 'boolean' },
     'overwrite-partitions': { type: 'boolean' },
     'overwrite-filter': { type: 'string' },
+    'schema-evolution': { type: 'string' },
     format: { type: 'string' },
     catalog: { type: 'string' },
     config: { type: 'string' },
@@ -52,6 +53,9 @@ export async function writeCommand(argv: string[], io: CliIO): Promise<number> {
     create: values['no-create'] ? false : true,
     overwrite_partitions: Boolean(values['overwrite-partitions']),
     ...(values['overwrite-filter'] !== undefined ? { overwrite_filter: values['overwrite-filter'] as string } : {}),
+    ...(values['schema-evolution'] !== undefined
+      ? { schema_evolution: { enabled: true, mode: values['schema-evolution'] as 'strict' | 'permissive' } }
+      : {}),
     ...(values.partition ? { partition_spec: parsePartitionExpression(values.partition as string) } : {}),
     ...(values.branch ? { branch: values.branch as string } : {}),
   };

@@ -17,6 +17,7 @@ import { dataDir } from '../../iceberg/table/manifest-writing.js';
 import { partitionKey } from '../../iceberg/table/delete-index.js';
 import { appendFiles, overwriteFiles, type CommittedSnapshot } from '../../iceberg/table/table-operations.js';
 import { prepareInput, type WriteInput } from './write-input.js';
+import { alterTable } from '../../iceberg/table/alter-table.js';
 import { filesMatchingFilter } from './overwrite-filter.js';
 import { tableOf } from '../../iceberg/table/commit.js';
 import { liveDataFiles } from '../../iceberg/table/live-files.js';
@@ -107,6 +108,28 @@ async function ensureTable(
   }
 }
 
+/**
+ * `schema_evolution: permissive`: the table's schema becomes the union by name of itself and the data's (new
+ * columns added as optional, safe promotions applied) before the write; incompatible changes are refused with
+ * `SCHEMA_MISMATCH` listing each difference, and nothing is written.
+ */
+async function evolveForData(catalog: Catalog, id: TableIdentifier, engine: Engine, relation: string): Promise<CatalogTable> {
+  const described = await (await engine.run(`DESCRIBE SELECT * FROM ${relation}`)).getRowsJS();
+  const incoming = schemaFromDuckDB(described.map((r) => ({ name: String(r[0]), type: String(r[1]) })));
+  try {
+    await alterTable(catalog, id, (u) => u.unionByName(incoming));
+  } catch (err) {
+    if (isFloeError(err, 'INVALID_ARGUMENT') && Array.isArray(err.context.differences)) {
+      throw new FloeError('SCHEMA_MISMATCH', `the data's schema cannot be merged into the table's: ${err.message}`, {
+        cause: err,
+        context: { differences: err.context.differences },
+      });
+    }
+    throw err;
+  }
+  return catalog.loadTable(id);
+}
+
 /** Writes `input` to the configured table and commits one snapshot. */
 export async function writeIceberg(
   config: IcebergWriterConfig,
@@ -123,8 +146,10 @@ export async function writeIceberg(
       context: { key: 'write_mode' },
     });
   }
-  if (config.schema_evolution?.enabled !== false && config.schema_evolution?.mode === 'permissive') {
-    throw new FloeError('UNSUPPORTED', 'schema_evolution mode permissive is not supported yet (strict is)', {
+  const permissive = config.schema_evolution?.enabled !== false && config.schema_evolution?.mode === 'permissive';
+  const evolutionMode = config.schema_evolution?.mode;
+  if (evolutionMode !== undefined && evolutionMode !== 'strict' && evolutionMode !== 'permissive') {
+    throw new FloeError('CONFIG_INVALID', `schema_evolution.mode must be strict or permissive, got ${String(evolutionMode)}`, {
       context: { key: 'schema_evolution.mode' },
     });
   }
@@ -144,6 +169,7 @@ export async function writeIceberg(
     let committedOnce = false;
     try {
       table ??= await ensureTable(catalog, id, config, engine, prepared.relation);
+      if (permissive && !createdHere) table = await evolveForData(catalog, id, engine, prepared.relation);
       const md = table.metadata;
       const schema = currentSchema(md);
       const spec = defaultSpec(md);

@@ -121,3 +121,22 @@ test('overwrite_filter replaces the partitions the filter selects and refuses wh
   );
   assert.equal((await s.read()).rows.length, 6, 'refused overwrites changed nothing');
 });
+
+test('schema_evolution permissive adds new columns and promotes safely; incompatible data is SCHEMA_MISMATCH', async () => {
+  const s = setup();
+  await writeIceberg(s.config, { sql: 'SELECT 1::INTEGER AS id, 2.5::FLOAT AS amount' });
+  // Strict (the default): a new column is a mismatch.
+  await assert.rejects(writeIceberg(s.config, { sql: "SELECT 2 AS id, 1.0::FLOAT AS amount, 'eu' AS region" }), (e) => isFloeError(e, 'SCHEMA_MISMATCH'));
+  const permissive = { ...s.config, schema_evolution: { enabled: true, mode: 'permissive' as const } };
+  await writeIceberg(permissive, { sql: "SELECT 3::BIGINT AS id, 1.5::DOUBLE AS amount, 'eu' AS region" });
+  const now = await s.read();
+  const schema = now.table.metadata.schemas.find((x) => x['schema-id'] === now.table.metadata['current-schema-id'])!;
+  assert.deepEqual(schema.fields.map((f) => [f.name, f.type]), [['id', 'long'], ['amount', 'double'], ['region', 'string']]);
+  assert.deepEqual(now.rows.map((r) => [Number(r.id), r.region]), [[1, null], [3, 'eu']]);
+  await assert.rejects(writeIceberg(permissive, { sql: "SELECT 'x' AS id" }), (e) => {
+    assert.ok(isFloeError(e, 'SCHEMA_MISMATCH'));
+    assert.ok(Array.isArray(e.context.differences) && e.context.differences.length > 0);
+    return true;
+  });
+  assert.equal((await s.read()).rows.length, 2);
+});
