@@ -6,15 +6,53 @@ import { FloeError } from '../../errors.js';
 import { loadFloeConfig } from '../../config/floe-config.js';
 import { openCatalog, parseTableName } from '../../iceberg/catalog/open-catalog.js';
 import type { SchemaUpdate } from '../../iceberg/spec/schema-update.js';
-import { currentSchema } from '../../iceberg/spec/table-metadata.js';
+import { currentSchema, defaultSpec, sortOrderById } from '../../iceberg/spec/table-metadata.js';
 import { alterTable } from '../../iceberg/table/alter-table.js';
+import { parsePartitionExpression } from '../../iceberg/spec/partition-builder.js';
+import type { PartitionSpecUpdate } from '../../iceberg/spec/partition-update.js';
+import { parseSortExpression, type SortFieldInput } from '../../iceberg/spec/sort-order-update.js';
+import { evolvePartitionSpec, replaceSortOrder } from '../../iceberg/table/evolve-table.js';
 import { parse } from '../args.js';
 import type { CliIO } from '../main.js';
 
 /** Usage of `floe table alter`. */
 export const TABLE_ALTER_USAGE =
   'usage: floe table alter <ns.table> add-column <name> <type> [--after col] | rename-column <old> <new> | ' +
-  'drop-column <name> | promote <name> <type> | set-identifier <col,col...>';
+  'drop-column <name> | promote <name> <type> | set-identifier <col,col...> | add-partition <expr, e.g. day(ts)> | ' +
+  "drop-partition <field> | rename-partition <old> <new> | sort-by '<col> [asc|desc] [nulls first|last], ...'";
+
+/** A partition or sort order change asked for by `floe table alter` (spec: "Partition Evolution", "Sorting"). */
+export type LayoutChange = { kind: 'partition'; build: (u: PartitionSpecUpdate) => void } | { kind: 'sort'; fields: SortFieldInput[] };
+
+/**
+ * The partition/sort change of `add-partition`, `drop-partition`, `rename-partition` and `sort-by`, or undefined
+ * for other ops; throws `INVALID_ARGUMENT` with the usage when malformed.
+ */
+export function layoutChange(args: string[]): LayoutChange | undefined {
+  const [op, a, b] = args;
+  const need = (n: number): void => {
+    if (args.length !== n + 1) throw new FloeError('INVALID_ARGUMENT', TABLE_ALTER_USAGE, { context: { op } });
+  };
+  switch (op) {
+    case 'add-partition': {
+      need(1);
+      const inputs = parsePartitionExpression(a);
+      if (inputs.length === 0) throw new FloeError('INVALID_ARGUMENT', TABLE_ALTER_USAGE, { context: { op } });
+      return { kind: 'partition', build: (u) => inputs.forEach((i) => u.addField(i.field, i.transform)) };
+    }
+    case 'drop-partition':
+      need(1);
+      return { kind: 'partition', build: (u) => u.removeField(a) };
+    case 'rename-partition':
+      need(2);
+      return { kind: 'partition', build: (u) => u.renameField(a, b) };
+    case 'sort-by':
+      need(1);
+      return { kind: 'sort', fields: parseSortExpression(a) };
+    default:
+      return undefined;
+  }
+}
 
 /** The change a `floe table alter` call asks for; throws `INVALID_ARGUMENT` with the usage when malformed. */
 export function alterChange(args: string[], after?: string): (u: SchemaUpdate) => void {
@@ -58,9 +96,24 @@ export async function tableAlter(argv: string[], io: CliIO): Promise<number> {
     throw new FloeError('INVALID_ARGUMENT', '--after applies to add-column only');
   }
   const id = parseTableName(positionals[0]);
-  const change = alterChange(positionals.slice(1), values.after as string | undefined);
+  const layout = layoutChange(positionals.slice(1));
+  const change = layout === undefined ? alterChange(positionals.slice(1), values.after as string | undefined) : undefined;
   const catalog = await openCatalog(await loadFloeConfig({ configPath: values.config as string | undefined }), values.catalog as string | undefined);
   try {
+    if (layout?.kind === 'partition') {
+      const spec = defaultSpec((await evolvePartitionSpec(catalog, id, layout.build)).metadata);
+      const fields = spec.fields.map((f) => `${f.name}=${f.transform}`).join(', ');
+      io.stdout(`altered ${positionals[0]}: partition spec ${spec['spec-id']} (${fields})\n`);
+      return 0;
+    }
+    if (layout?.kind === 'sort') {
+      const md = (await replaceSortOrder(catalog, id, layout.fields)).metadata;
+      const order = sortOrderById(md, md['default-sort-order-id']);
+      const fields = order.fields.map((f) => `${f.transform}(${f['source-id']}) ${f.direction} ${f['null-order']}`).join(', ');
+      io.stdout(`altered ${positionals[0]}: sort order ${order['order-id']} (${fields})\n`);
+      return 0;
+    }
+    if (change === undefined) throw new FloeError('INVALID_ARGUMENT', TABLE_ALTER_USAGE);
     const res = await alterTable(catalog, id, change);
     const schema = currentSchema(res.metadata);
     io.stdout(`altered ${positionals[0]}: schema ${schema['schema-id']} (${schema.fields.map((f) => f.name).join(', ')})\n`);

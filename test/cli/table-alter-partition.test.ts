@@ -1,0 +1,48 @@
+/**
+ * `floe table alter` partition and sort order subcommands on the quickstart table (spec: "Partition Evolution",
+ * "Sorting"), and their usage errors.
+ */
+import { test } from 'node:test';
+import { strict as assert } from 'node:assert';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli/main.js';
+import { exitCodeFor } from '../../src/cli/exit-codes.js';
+import { layoutChange } from '../../src/cli/commands/table-alter.js';
+import { isFloeError } from '../../src/errors.js';
+
+async function run(...argv: string[]) {
+  let out = '';
+  let err = '';
+  const code = await main(argv, { stdout: (s) => (out += s), stderr: (s) => (err += s) });
+  return { code, out, err };
+}
+
+test('floe table alter: add-partition, rename-partition, drop-partition, sort-by', async () => {
+  process.chdir(mkdtempSync(join(tmpdir(), 'floe-alter-part-cli-')));
+  assert.equal((await run('quickstart', '--rows', '10')).code, 0);
+  const add = await run('table', 'alter', 'demo.events', 'add-partition', 'bucket(4, user_id)');
+  assert.equal(add.code, 0, add.err);
+  assert.match(add.out, /partition spec 1 \(occurred_at_day=day, user_id_bucket=bucket\[4\]\)\n$/);
+  const rn = await run('table', 'alter', 'demo.events', 'rename-partition', 'user_id_bucket', 'ub');
+  assert.equal(rn.code, 0, rn.err);
+  assert.match(rn.out, /ub=bucket\[4\]/);
+  const drop = await run('table', 'alter', 'demo.events', 'drop-partition', 'occurred_at');
+  assert.equal(drop.code, 0, drop.err);
+  assert.match(drop.out, /partition spec 3 \(ub=bucket\[4\]\)\n$/);
+  const bad = await run('table', 'alter', 'demo.events', 'add-partition', 'day(kind)');
+  assert.equal(bad.code, exitCodeFor('INVALID_ARGUMENT'));
+  const sort = await run('table', 'alter', 'demo.events', 'sort-by', 'user_id desc nulls first, event_id');
+  assert.equal(sort.code, 0, sort.err);
+  assert.match(sort.out, /sort order 1 \(identity\(\d+\) desc nulls-first, identity\(\d+\) asc nulls-first\)\n$/);
+  const count = await run('sql', 'SELECT count(*) AS n FROM demo.events', '--format', 'tsv');
+  assert.match(count.out, /^n\n\d+\n$/, count.err);
+});
+
+test('floe table alter: partition usage errors', () => {
+  for (const args of [['add-partition'], ['drop-partition', 'a', 'b'], ['rename-partition', 'a'], ['sort-by'], ['add-partition', 'f(']]) {
+    assert.throws(() => layoutChange(args), (e) => isFloeError(e, 'INVALID_ARGUMENT'), JSON.stringify(args));
+  }
+  assert.equal(layoutChange(['add-column', 'x', 'int']), undefined);
+});
