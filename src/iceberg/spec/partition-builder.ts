@@ -15,11 +15,8 @@ export interface PartitionFieldInput {
   transform: string;
 }
 
-/**
- * Parses `day(ts), bucket(16, id), truncate(4, name), id` (Spark SQL style; also `bucket[16](id)`) into
- * partition field inputs. Throws `INVALID_ARGUMENT` with the offending part.
- */
-export function parsePartitionExpression(text: string): PartitionFieldInput[] {
+/** Splits `a, f(b, c), d` at commas outside parentheses; parts are trimmed, empty ones kept for the caller. */
+export function splitTopLevel(text: string): string[] {
   const parts: string[] = [];
   let depth = 0;
   let start = 0;
@@ -32,8 +29,15 @@ export function parsePartitionExpression(text: string): PartitionFieldInput[] {
     }
   }
   parts.push(text.slice(start));
-  return parts
-    .map((p) => p.trim())
+  return parts.map((p) => p.trim());
+}
+
+/**
+ * Parses `day(ts), bucket(16, id), truncate(4, name), id` (Spark SQL style; also `bucket[16](id)`) into
+ * partition field inputs. Throws `INVALID_ARGUMENT` with the offending part.
+ */
+export function parsePartitionExpression(text: string): PartitionFieldInput[] {
+  return splitTopLevel(text)
     .filter((p) => p.length > 0)
     .map((p) => {
       let m = /^(identity|year|years|month|months|day|days|hour|hours|void)\s*\(\s*([^(),\s]+)\s*\)$/i.exec(p);

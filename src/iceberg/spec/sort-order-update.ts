@@ -11,6 +11,7 @@ import { UNSORTED_ORDER_ID, type SortField, type SortOrder } from './sort-order.
 import { currentSchema, type TableMetadata } from './table-metadata.js';
 import type { TableChange } from './table-update.js';
 import { canTransform, parseTransform, transformToString } from './transforms.js';
+import { splitTopLevel } from './partition-builder.js';
 
 /** One sort field as users write it. */
 export interface SortFieldInput {
@@ -66,20 +67,7 @@ export function buildSortOrder(schema: Schema, inputs: SortFieldInput[], orderId
  * inputs. Throws `INVALID_ARGUMENT` with the offending part.
  */
 export function parseSortExpression(text: string): SortFieldInput[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    if (text[i] === '(') depth++;
-    else if (text[i] === ')') depth--;
-    else if (text[i] === ',' && depth === 0) {
-      parts.push(text.slice(start, i));
-      start = i + 1;
-    }
-  }
-  parts.push(text.slice(start));
-  return parts
-    .map((p) => p.trim())
+  return splitTopLevel(text)
     .filter((p) => p !== '')
     .map((p) => {
       const m = /^(.*?)(?:\s+(asc|desc))?(?:\s+nulls\s+(first|last))?$/i.exec(p);
