@@ -32,12 +32,18 @@ export function exitCodeFor(code: FloeErrorCode | undefined): number {
     case 'IO_ERROR':
       return 7;
     case 'SCHEMA_MISMATCH':
+    case 'DUPLICATE_KEY':
     case 'TABLE_ALREADY_EXISTS':
     case 'NAMESPACE_ALREADY_EXISTS':
     case 'NAMESPACE_NOT_EMPTY':
       return 8;
     case 'AUTH_FAILED':
       return 9;
+    case 'VALIDATION_FAILED':
+    case 'RECONCILIATION_FAILED':
+      return 11;
+    case 'CANCELLED':
+      return 12;
     default:
       return 1;
   }

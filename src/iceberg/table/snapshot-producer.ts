@@ -14,6 +14,7 @@ import { joinPath } from '../io/file-io.js';
 import { buildSummary } from '../spec/snapshot-summary.js';
 import type { Snapshot, SnapshotSummary } from '../spec/snapshot.js';
 import { currentSchema, specById, type TableMetadata } from '../spec/table-metadata.js';
+import type { Schema } from '../spec/schema.js';
 import type { TableChange } from '../spec/table-update.js';
 import { newSnapshotId } from './create-table-from-files.js';
 import { partitionKey } from './delete-index.js';
@@ -22,18 +23,44 @@ import { metadataDir, writeManifestFile } from './manifest-writing.js';
 import type { Table } from './table.js';
 import { loadManifest, snapshotManifestFiles } from './snapshot-manifests.js';
 
+/** A file a commit adds, with the partition spec it was written for. */
+export interface AddedFile {
+  file: DataFile;
+  specId: number;
+  /**
+   * An explicit data sequence number (a file re-added by a restore keeps its original one, so equality deletes
+   * keep applying to it exactly as before; spec: "Sequence Numbers"). Unset: inherited from the new snapshot.
+   */
+  dataSequenceNumber?: bigint;
+}
+
 /** What a commit changes in the table's files. */
 export interface SnapshotChange {
   operation: SnapshotSummary['operation'];
   /** Branch the snapshot is committed to. */
   branch?: string;
-  /** Files added (already written), all in `specId`. */
+  /** Data files added (already written), all in `specId`. */
   added: DataFile[];
   specId?: number;
-  /** Live files this commit removes from the base (overwrite, delete); evaluated on every attempt's base. */
+  /**
+   * Further files of any content (position deletes, equality deletes, deletion vectors, data) and any spec:
+   * delete files carry the spec and partition of the data they delete from, which may be an older spec.
+   */
+  addedFiles?: AddedFile[];
+  /**
+   * Live files this commit removes from the base (overwrite, delete, rewrite): evaluated on every attempt's base,
+   * for data files and delete files alike. A delete file that references a removed data file (a deletion vector
+   * or a file-scoped position delete file) is removed with it: nothing else could ever apply it.
+   */
   removes?: (file: DataFile, specId: number) => boolean;
   /** Extra summary properties (e.g. floe's run ids). */
   summary?: Record<string, string>;
+  /**
+   * Called on every attempt with the base the change is about to be built on; throws to abort the commit (an
+   * operation's conflict validation against commits made since it started, as Iceberg's RowDelta and
+   * OverwriteFiles validate). What it throws propagates unchanged (no retry here).
+   */
+  validate?: (base: Table) => Promise<void>;
 }
 
 /** Builds a snapshot and its manifests; one instance per logical commit, reused across retries. */
@@ -41,7 +68,7 @@ export class SnapshotProducer {
   readonly snapshotId = newSnapshotId();
   /** Files written by each attempt (manifests rewritten or merged for that base, and its manifest list). */
   private readonly attempts: string[][] = [];
-  private addedManifest?: ManifestFile;
+  private addedManifests?: ManifestFile[];
   private attempt = 0;
 
   constructor(
@@ -69,68 +96,73 @@ export class SnapshotProducer {
     const schema = currentSchema(md);
     const specId = this.change.specId ?? md['default-spec-id'];
 
-    if (!this.addedManifest && this.change.added.length > 0) {
-      // ADDED entries leave sequence numbers null: they inherit the list entry's (spec: inheritance), so this
-      // manifest stays valid on every retry whatever sequence number the commit finally gets.
-      const entries: ManifestEntry[] = this.change.added.map((f) => ({
-        status: EntryStatus.ADDED,
-        snapshot_id: this.snapshotId,
-        sequence_number: null,
-        file_sequence_number: null,
-        data_file: f,
-      }));
-      const content = this.change.added.every((f) => f.content === 0) ? 'data' : 'deletes';
-      this.addedManifest = await writeManifestFile(this.io, md, specById(md, specId), schema, entries, content, this.snapshotId);
-    }
+    await this.change.validate?.(base);
+    const addedFiles = this.addedFiles(specId);
+    // Written once, on the first attempt: ADDED entries without an explicit sequence number inherit the list
+    // entry's (spec: "Sequence Number Inheritance"), so these manifests stay valid on every retry.
+    this.addedManifests ??= await this.writeAddedManifests(md, schema, addedFiles);
 
     const kept: ManifestFile[] = [];
     const removedFiles: DataFile[] = [];
     const changedPartitions = new Set<string>();
     let replaced = 0;
-    let created = this.addedManifest ? 1 : 0;
+    let created = this.addedManifests.length;
     let processed = 0;
     if (parent) {
-      for (const m of await snapshotManifestFiles(base, parent)) {
-        const removes = this.change.removes;
-        if (!removes || m.content !== 0) {
-          kept.push(m);
+      const removes = this.change.removes;
+      const all = await snapshotManifestFiles(base, parent);
+      // Data manifests first: which data files go decides which deletes referencing them go too.
+      const goneData = new Set<string>();
+      const ordered = [...all.filter((m) => m.content === 0), ...all.filter((m) => m.content !== 0)];
+      const position = new Map(all.map((m, i) => [m, i] as const));
+      const out: Array<{ at: number; manifest: ManifestFile }> = [];
+      for (const m of ordered) {
+        const at = position.get(m)!;
+        if (!removes && (m.content === 0 || goneData.size === 0)) {
+          out.push({ at, manifest: m });
           continue;
         }
         const loaded = await loadManifest(base, m);
         processed += loaded.entries.length;
         const live = loaded.entries.filter((e) => e.status !== EntryStatus.DELETED);
-        const gone = live.filter((e) => removes(e.data_file, loaded.manifest.partition_spec_id));
-        if (gone.length === 0) {
-          kept.push(m);
+        const specOf = loaded.manifest.partition_spec_id;
+        const isGone = (f: DataFile): boolean =>
+          (removes?.(f, specOf) ?? false) || (f.content !== 0 && f.referenced_data_file != null && goneData.has(f.referenced_data_file));
+        const gone = new Set(live.filter((e) => isGone(e.data_file)));
+        if (gone.size === 0) {
+          out.push({ at, manifest: m });
           continue;
         }
         // A manifest losing files is rewritten: the removed entries become DELETED in this snapshot, the rest
         // EXISTING with their sequence numbers written out (only ADDED entries may inherit them).
         const entries: ManifestEntry[] = live.map((e) => ({
           ...e,
-          status: gone.includes(e) ? EntryStatus.DELETED : EntryStatus.EXISTING,
-          snapshot_id: gone.includes(e) ? this.snapshotId : e.snapshot_id,
+          status: gone.has(e) ? EntryStatus.DELETED : EntryStatus.EXISTING,
+          snapshot_id: gone.has(e) ? this.snapshotId : e.snapshot_id,
         }));
         for (const e of gone) {
           removedFiles.push(e.data_file);
-          changedPartitions.add(partitionKey(loaded.manifest.partition_spec_id, e.data_file.partition));
+          if (e.data_file.content === 0) goneData.add(e.data_file.file_path);
+          changedPartitions.add(partitionKey(specOf, e.data_file.partition));
         }
         const rewritten = await writeManifestFile(
           this.io,
           md,
-          specById(md, loaded.manifest.partition_spec_id),
+          specById(md, specOf),
           schema,
           entries,
-          'data',
+          m.content === 0 ? 'data' : 'deletes',
           this.snapshotId,
         );
         written.push(rewritten.manifest_path);
-        kept.push(rewritten);
+        out.push({ at, manifest: rewritten });
         replaced++;
         created++;
       }
+      // Keep the base's manifest order (newest first) so merging packs recent manifests together.
+      kept.push(...out.sort((a, b) => a.at - b.at).map((o) => o.manifest));
     }
-    for (const f of this.change.added) changedPartitions.add(partitionKey(specId, f.partition));
+    for (const a of addedFiles) changedPartitions.add(partitionKey(a.specId, a.file.partition));
 
     const merged = await mergeManifests(base, this.io, md, kept, this.snapshotId);
     written.push(...merged.written);
@@ -139,7 +171,11 @@ export class SnapshotProducer {
     processed += merged.processed;
 
     const manifests: ManifestFile[] = [];
-    if (this.addedManifest) manifests.push({ ...this.addedManifest, sequence_number: seq, min_sequence_number: seq });
+    for (const m of this.addedManifests) {
+      // Explicit (older) data sequence numbers lower the manifest's minimum (spec: "Manifest Lists").
+      const min = m.min_sequence_number >= 0n && m.min_sequence_number < seq ? m.min_sequence_number : seq;
+      manifests.push({ ...m, sequence_number: seq, min_sequence_number: min });
+    }
     for (const m of merged.manifests) {
       // Manifests written by this commit carry its sequence number; carried ones keep theirs.
       manifests.push(m.sequence_number < 0n ? { ...m, sequence_number: seq, min_sequence_number: m.min_sequence_number < 0n ? seq : m.min_sequence_number } : m);
@@ -162,7 +198,7 @@ export class SnapshotProducer {
     const summary = buildSummary(
       this.change.operation,
       {
-        addedFiles: this.change.added,
+        addedFiles: addedFiles.map((a) => a.file),
         removedFiles,
         changedPartitions: changedPartitions.size,
         manifestsCreated: created,
@@ -184,7 +220,7 @@ export class SnapshotProducer {
     if (parent) snapshot['parent-snapshot-id'] = parent['snapshot-id'];
     if (firstRowId !== undefined) {
       snapshot['first-row-id'] = firstRowId;
-      snapshot['added-rows'] = this.change.added.filter((f) => f.content === 0).reduce((s, f) => s + f.record_count, 0n);
+      snapshot['added-rows'] = addedFiles.filter((a) => a.file.content === 0).reduce((s, a) => s + a.file.record_count, 0n);
     }
     return {
       updates: [
@@ -205,6 +241,35 @@ export class SnapshotProducer {
 
   /** Every file this producer wrote, for deleting when the commit surely did not land. */
   allFiles(): string[] {
-    return [...(this.addedManifest ? [this.addedManifest.manifest_path] : []), ...this.attempts.flat()];
+    return [...(this.addedManifests ?? []).map((m) => m.manifest_path), ...this.attempts.flat()];
+  }
+
+  /** Every file the change adds, each with its spec. */
+  private addedFiles(specId: number): AddedFile[] {
+    return [...this.change.added.map((file) => ({ file, specId })), ...(this.change.addedFiles ?? [])];
+  }
+
+  /** One manifest per (data or deletes, spec) group of the added files. */
+  private async writeAddedManifests(md: TableMetadata, schema: Schema, files: AddedFile[]): Promise<ManifestFile[]> {
+    const groups = new Map<string, AddedFile[]>();
+    for (const a of files) {
+      const key = `${a.file.content === 0 ? 'data' : 'deletes'}:${a.specId}`;
+      const g = groups.get(key);
+      if (g) g.push(a);
+      else groups.set(key, [a]);
+    }
+    const out: ManifestFile[] = [];
+    for (const [key, group] of groups) {
+      const entries: ManifestEntry[] = group.map((a) => ({
+        status: EntryStatus.ADDED,
+        snapshot_id: this.snapshotId,
+        sequence_number: a.dataSequenceNumber ?? null,
+        file_sequence_number: null,
+        data_file: a.file,
+      }));
+      const content = key.startsWith('data') ? 'data' : 'deletes';
+      out.push(await writeManifestFile(this.io, md, specById(md, group[0].specId), schema, entries, content, this.snapshotId));
+    }
+    return out;
   }
 }
