@@ -17,4 +17,12 @@ export type { Expression } from './iceberg/expr/expression.js';
 export { parseTableMetadata, serializeTableMetadata, type TableMetadata } from './iceberg/spec/table-metadata.js';
 export { readManifest, writeManifest, type DataFile, type ManifestEntry } from './iceberg/avro/manifest.js';
 export { readManifestList, writeManifestList, type ManifestFile } from './iceberg/avro/manifest-list.js';
+export { RULE_TYPES, normalizeRule, ruleStatus, type QualityRule, type RuleType, type Threshold } from './quality/rule.js';
+export { evaluateRules, splitByRulesSql, FAILED_RULES_COLUMN, type EvaluateOptions, type RuleResult, type ValidationReport } from './quality/evaluate.js';
+export { parseRulesYaml, rulesFromModel, rulesFromSourceTable, sourceTableRules, type SourceRules } from './quality/rule-sources.js';
+export {
+  validateFile, validateIcebergTable, validateSourceTable, type SampleValidationOptions, type SampleValidationReport,
+} from './quality/validate-source.js';
+export { openSampler, type SampleMethod, type SampledRows, type SourceSampler } from './sources/source-sample.js';
+export { createTradingDatabase, type PlantedRow, type TradingDatabase, type TradingDatabaseOptions } from './demo/trading-database.js';
 export { VERSION } from './version.js';

@@ -13,6 +13,7 @@ import { refCommand } from './commands/ref.js';
 import { introspectCommand } from './commands/introspect.js';
 import { generateCommand } from './commands/generate.js';
 import { reverseEtlCommand } from './commands/reverse-etl.js';
+import { validateCommand } from './commands/validate.js';
 import { VERSION } from '../version.js';
 
 /** Output sinks, injectable for tests. */
@@ -55,6 +56,8 @@ Usage:
       Generate Legend PURE, Legend entities, JSON Schema and Iceberg schemas; --check reports drift (exit 10).
   floe reverse-etl --source <url> --table t [--model Name] [--constraints qtyPositive,validTicker] [--out dir]
       Analyze, model, constrain, check, create the Iceberg table and model files, export the JSON Schema.
+  floe validate <source-url | file | namespace.table> [--table t] [--rules rules.yaml] [--sample 1000] [--json]
+      Validate a sample against the source's constraints and a rules file (exit 11 when a rule fails).
 
 Options:
   --verbose   print the stack trace of an error
@@ -93,6 +96,8 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
         return await generateCommand(rest, io);
       case 'reverse-etl':
         return await reverseEtlCommand(rest, io);
+      case 'validate':
+        return await validateCommand(rest, io);
       case 'ref':
       case 'rollback':
       case 'set-current':
