@@ -6,10 +6,25 @@
 import { UsageError, type BenchmarkModule } from './harness.js';
 
 const BENCHMARKS: Record<string, { description: string; load: () => Promise<BenchmarkModule> }> = {
+  versions: {
+    description:
+      'versioning storage overhead after 100 merge-on-read upserts of 1% of a 1M-row table, plus diff and restore times (options: --rows, --commits, --percent, --previous-versions-max, --format-version, --delete-files position|equality, --keep, --strict)',
+    load: () => import('./versions.js'),
+  },
   append: {
     description:
       'writeIceberg vs DuckDB COPY over 10M generated rows, and one-file append latency after 0 vs 1,000 snapshots (options: --rows, --rounds, --snapshots, --commit-rounds, --threads, --only throughput|commit, --keep, --strict)',
     load: () => import('./append.js'),
+  },
+  upsert: {
+    description:
+      'writeIceberg upsert of 1M rows (90% existing keys) into a 10M-row table: copy-on-write, merge-on-read, equality deletes vs DuckDB INSERT OR REPLACE (options: --rows, --incoming, --rounds, --format-version, --target-file-size, --strict, --keep)',
+    load: () => import('./upsert.js'),
+  },
+  backfill: {
+    description:
+      'runBackfill from a 5M-row PostgreSQL table (8 mixed columns) into Iceberg vs COPY (SELECT ...) TO STDOUT to /dev/null (options: --rows, --window-size, --parallel, --rounds, --keep, --strict)',
+    load: () => import('./backfill.js'),
   },
   scan: {
     description:

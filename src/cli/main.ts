@@ -8,12 +8,18 @@ import { sqlCommand } from './commands/sql.js';
 import { tableCommand } from './commands/table.js';
 import { quickstartCommand } from './commands/quickstart.js';
 import { writeCommand } from './commands/write.js';
+import { deleteCommand } from './commands/delete.js';
 import { snapshotsCommand } from './commands/snapshots.js';
 import { refCommand } from './commands/ref.js';
 import { introspectCommand } from './commands/introspect.js';
 import { generateCommand } from './commands/generate.js';
 import { reverseEtlCommand } from './commands/reverse-etl.js';
+import { versionCommand } from './commands/version.js';
+import { diffCommand } from './commands/diff.js';
+import { restoreCommand } from './commands/restore.js';
 import { validateCommand } from './commands/validate.js';
+import { backfillCommand } from './commands/backfill.js';
+import { demoCommand } from './commands/demo.js';
 import { VERSION } from '../version.js';
 
 /** Output sinks, injectable for tests. */
@@ -37,11 +43,19 @@ Usage:
   floe write <namespace.table> --from <file... | 'sql query'> [--mode append|overwrite] [--partition 'day(ts),bucket(16,id)']
              [--overwrite-partitions] [--no-create] [--branch b] [--catalog name] [--config floe.yaml] [--json]
       Write rows to an Iceberg table in the configured catalog (created on first write).
+      --mode upsert --key id[,id2] [--delete-files equality]: update rows with those keys, insert the others.
+  floe delete <namespace.table> --where "<predicate>" [--mode copy-on-write|merge-on-read] [--branch b] [--json]
+      Delete the rows matching a DuckDB SQL predicate (position deletes / deletion vectors in merge-on-read).
   floe snapshots <table> [--json]
       List a table's snapshots and the refs pointing at them.
   floe ref list|create|replace|drop|fast-forward <table> ... [--tag] [--snapshot id] [--max-ref-age-ms n]
   floe rollback <table> <snapshot-id> [--branch b]   floe set-current <table> <snapshot-id>
       Branches and tags, fast-forward, rollback and set-current-snapshot of a catalog table.
+  floe version create <table> [--name n] [--snapshot id] [--retention 30d]   floe version list <table> [--json]
+  floe diff <table> <from> [<to>] [--as-of v] [--key id[,..]] [--rows [N]] [--json]   floe restore <table> <version>
+      Versions (tags) of a table, their differences (rows and schema), and point-in-time restore as a new snapshot.
+  floe table storage <table> [--json]
+      Bytes of metadata, manifests, delete and data files over all retained snapshots, and versioning overhead.
   floe table inspect <table | table path | metadata file> [--json] [--snapshot <id>] [--ref <name>]
       Show a table's metadata, history, refs, and current data and delete files.
   floe table create <ns.table> --from-source <url> --source-table <t>
@@ -58,6 +72,12 @@ Usage:
       Analyze, model, constrain, check, create the Iceberg table and model files, export the JSON Schema.
   floe validate <source-url | file | namespace.table> [--table t] [--rules rules.yaml] [--sample 1000] [--json]
       Validate a sample against the source's constraints and a rules file (exit 11 when a rule fails).
+  floe backfill --source <url> --table t --target <ns.table | duckdb:path[#table]> [--window-size N] [--parallel N]
+                [--validate-sample 100] [--rules r.yaml] [--mode append|overwrite|upsert] [--key k] [--run-id id] [--json]
+  floe backfill plan|run|status|resume|cancel ...
+      Plan, validate a sample, load windows exactly once (resumable), and record an audit manifest.
+  floe demo [--rows 100000]
+      Create a sample trading database, generate its models, validate and backfill it, query and time travel.
 
 Options:
   --verbose   print the stack trace of an error
@@ -88,6 +108,8 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
         return await quickstartCommand(rest, io);
       case 'write':
         return await writeCommand(rest, io);
+      case 'delete':
+        return await deleteCommand(rest, io);
       case 'snapshots':
         return await snapshotsCommand(rest, io);
       case 'introspect':
@@ -98,6 +120,16 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
         return await reverseEtlCommand(rest, io);
       case 'validate':
         return await validateCommand(rest, io);
+      case 'backfill':
+        return await backfillCommand(rest, io);
+      case 'demo':
+        return await demoCommand(rest, io);
+      case 'version':
+        return await versionCommand(rest, io);
+      case 'diff':
+        return await diffCommand(rest, io);
+      case 'restore':
+        return await restoreCommand(rest, io);
       case 'ref':
       case 'rollback':
       case 'set-current':

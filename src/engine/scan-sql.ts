@@ -4,9 +4,13 @@
  * parameter, so renamed columns read right, columns added later read as their `initial-default` (or NULL) in files
  * written before them, and promoted types are cast (spec: "Column Projection", "Default values").
  *
- * Deletes are applied as anti joins: position deletes and deletion vectors on (file, row position), equality
- * deletes on the equality columns with null-safe comparison. Data files are grouped by the exact set of deletes
- * that apply to them (planned in iceberg/table/delete-index.ts), so each group needs no per-row sequence checks.
+ * Files whose columns carry the table's field ids under the table's names and types are read by name instead
+ * (`parquet-columns.ts`): the same rows, and DuckDB then knows the scan's row count, which decides join order.
+ *
+ * Deletes are applied as anti joins: position deletes and deletion vectors on (file, row position), or on the row
+ * position alone when a group holds one data file (always so for a deletion vector), equality deletes on the
+ * equality columns with null-safe comparison. Data files are grouped by the exact set of deletes that apply to them
+ * (planned in iceberg/table/delete-index.ts), so each group needs no per-row sequence checks.
  */
 import { FloeError } from '../errors.js';
 import type { NestedField, IcebergType } from '../iceberg/spec/types.js';
@@ -17,18 +21,35 @@ import type { TableMetadata } from '../iceberg/spec/table-metadata.js';
 import type { FileScanTask, ScanPlan } from '../iceberg/table/scan-planner.js';
 import type { PlannedFile } from '../iceberg/table/delete-index.js';
 import type { Table } from '../iceberg/table/table.js';
-import { readDeletionVector } from './deletion-vectors.js';
+import { readDeletionVectorPositions } from './deletion-vector-positions.js';
 import { isLocalPath, localCopy } from './remote-files.js';
 import { LocalFileIO } from '../iceberg/io/local-file-io.js';
 import type { Engine } from './duckdb-engine.js';
 import { duckdbType, quoteIdent, quoteString, stringList } from './sql-literals.js';
 import { nameMappedFiles, nameMappedSelect } from './name-mapped-files.js';
 import { filesMissingNestedDefaults, nestedDefaultIds, structWithDefaults } from './nested-defaults.js';
+import { byNameLayout, topLevelColumns, type ByNameColumn } from './parquet-columns.js';
+import { appendColumns } from './typed-columns.js';
 
 /** Options of {@link buildScanSql}. */
 export interface ScanSqlOptions {
   /** Also project DuckDB's `filename` column (the path read), for queries that reference it. */
   includeFilename?: boolean;
+  /**
+   * Also project `filename` (the path read) and `file_row_number` (the row's position in its data file) of every
+   * live row: what row-level deletes record in position delete files and deletion vectors.
+   */
+  includeRowPosition?: boolean;
+  /**
+   * Also project `file_index` (INTEGER: the index of the row's data file in `plan.tasks`) and `file_row_number`:
+   * a compact (file, position) for joins, cheaper than the `filename` string.
+   */
+  includeFileIndex?: boolean;
+  /**
+   * Do not apply position deletes and deletion vectors (equality deletes still apply): rows they delete are
+   * returned too. For callers that filter a few matched rows afterwards rather than every row of the scan.
+   */
+  skipPositionDeletes?: boolean;
 }
 
 /** SQL for a scan, plus the temporary tables it needs (dropped by `cleanup`). */
@@ -140,18 +161,25 @@ export async function buildScanSql(engine: Engine, table: Table, plan: ScanPlan,
   const cleanup = async () => {
     for (const t of temps) await engine.run(`DROP TABLE IF EXISTS ${t}`);
   };
-  const outList = (alias: string, missing?: Set<number>) => {
+  const withFilename = opts.includeFilename || opts.includeRowPosition;
+  const withPosition = opts.includeRowPosition || opts.includeFileIndex;
+  /** The select list of a group read as `alias`; `fileIndex` is the SQL of the row's file index. */
+  const outList = (alias: string, fileIndex: string, missing?: Set<number>) => {
     const cols = output.map((c, i) => {
       const rebuilt = missing ? structWithDefaults(alias, c.name, plan.schema.fields[i], missing) : undefined;
       return rebuilt ? `${rebuilt} AS ${quoteIdent(c.name)}` : `${alias}.${quoteIdent(c.name)}`;
     });
-    if (opts.includeFilename) cols.push(`${alias}.filename`);
+    if (withFilename) cols.push(`${alias}.filename`);
+    if (withPosition) cols.push(`${alias}.file_row_number`);
+    if (opts.includeFileIndex) cols.push(`CAST(${fileIndex} AS INTEGER) AS file_index`);
     return cols.join(', ');
   };
 
   if (plan.tasks.length === 0) {
     const cols = output.map((c) => `CAST(NULL AS ${duckdbType(c.type)}) AS ${quoteIdent(c.name)}`);
-    if (opts.includeFilename) cols.push('CAST(NULL AS VARCHAR) AS filename');
+    if (withFilename) cols.push('CAST(NULL AS VARCHAR) AS filename');
+    if (withPosition) cols.push('CAST(NULL AS BIGINT) AS file_row_number');
+    if (opts.includeFileIndex) cols.push('CAST(NULL AS INTEGER) AS file_index');
     return { sql: `(SELECT ${cols.join(', ')} WHERE false)`, cleanup };
   }
 
@@ -181,25 +209,25 @@ export async function buildScanSql(engine: Engine, table: Table, plan: ScanPlan,
   // "Column Projection"): files are grouped by those values, which become the group's read defaults.
   const identity = identityColumns(md, plan, output);
   const missingNested = await filesMissingNestedDefaults(engine, plan.tasks, nestedDefaultIds(plan.schema));
+  const layouts = await byNameLayouts(engine, plan.tasks, output, mapped);
   const groups = new Map<string, FileScanTask[]>();
   for (const t of plan.tasks) {
-    const ids = identity.map((c) => `${c.id}=${identityDefault(c, t) ?? 'null'}`).join(',');
+    const layout = layouts.get(t.readPath);
+    const ids = layout !== undefined ? '' : identity.map((c) => `${c.id}=${identityDefault(c, t) ?? 'null'}`).join(',');
     const nested = [...(missingNested.get(t.readPath) ?? [])].sort((a, b) => a - b).join(',');
-    const key = `${mapped.has(t.readPath) ? 'm' : 'i'}|${ids}|${nested}|${t.deletes.map((d) => d.file.file_path).sort().join('|')}`;
+    const how = mapped.has(t.readPath) ? 'm' : layout !== undefined ? `n${layout}` : 'i';
+    const deletes = t.deletes.filter((d) => !(opts.skipPositionDeletes && d.file.content === 1));
+    const key = `${how}|${ids}|${nested}|${deletes.map((d) => `${d.file.file_path}#${d.file.content_offset ?? ''}`).sort().join('|')}`;
     const g = groups.get(key);
     if (g) g.push(t);
     else groups.set(key, [t]);
   }
-
-  // Fast path: no deletes and field ids everywhere: the scan is read_parquet itself, so DuckDB's own pushdown,
-  // parallelism and the `filename` virtual column apply unchanged.
-  if (groups.size === 1 && plan.tasks[0].deletes.length === 0 && mapped.size === 0 && missingNested.size === 0) {
-    return { sql: readParquet(plan.tasks.map((t) => t.readPath), withIdentityDefaults(output, identity, plan.tasks[0])), cleanup };
-  }
+  const files = [...groups.values()].flat();
+  const inputIndex = new Map(plan.tasks.map((t, i) => [t, i] as const));
 
   const parts: string[] = [];
   for (const tasks of groups.values()) {
-    const deletes = tasks[0].deletes;
+    const deletes = tasks[0].deletes.filter((d) => !(opts.skipPositionDeletes && d.file.content === 1));
     const eqIds = new Set<number>();
     for (const d of deletes) if (d.file.content === 2) for (const id of d.file.equality_ids ?? []) eqIds.add(id);
     // Equality columns the output does not carry (dropped or not selected) are read under hidden names.
@@ -212,14 +240,24 @@ export async function buildScanSql(engine: Engine, table: Table, plan: ScanPlan,
       });
     const readCols = [...withIdentityDefaults(output, identity, tasks[0]), ...hidden];
     const paths = tasks.map((t) => t.readPath);
+    const byName = hidden.length === 0 && layouts.has(paths[0]);
+    // By name: no hive partitioning, which would read `grp=0/` in a path as a column and hide the file's own.
     const source = mapped.has(paths[0])
       ? `(${nameMappedSelect(md, paths, readCols, mapped)})`
-      : readParquet(paths, readCols);
-    let sql = `SELECT ${outList('d', missingNested.get(paths[0]))} FROM ${source} AS d`;
+      : byName
+        ? `read_parquet(${stringList(paths)}, hive_partitioning = false)`
+        : readParquet(paths, readCols);
+    // The name-mapped select passes `filename` through but not `file_index`.
+    const indexes = tasks.map((t) => inputIndex.get(t)!);
+    const local = mapped.has(paths[0]) ? `(list_position(${stringList(paths)}, d.filename) - 1)` : "CAST(d.file_index AS BIGINT)";
+    const fileIndex = indexes.every((x, i) => x === indexes[0] + i) ? `${local} + ${indexes[0]}` : `[${indexes.join(', ')}][${local} + 1]`;
+    let sql = `SELECT ${outList('d', fileIndex, missingNested.get(paths[0]))} FROM ${source} AS d`;
 
-    const posRelations = await positionDeleteRelations(engine, table, tasks, deletes, temps);
+    const single = tasks.length === 1;
+    const posRelations = await positionDeleteRelations(engine, table, tasks, deletes, temps, single);
     if (posRelations.length > 0) {
-      sql += ` ANTI JOIN (${posRelations.join(' UNION ALL ')}) AS p ON p.file_path = d.filename AND p.pos = d.file_row_number`;
+      const on = single ? 'p.pos = d.file_row_number' : 'p.file_path = d.filename AND p.pos = d.file_row_number';
+      sql += ` ANTI JOIN (${posRelations.join(' UNION ALL ')}) AS p ON ${on}`;
     }
     const byIds = new Map<string, PlannedFile[]>();
     for (const d of deletes) {
@@ -230,21 +268,52 @@ export async function buildScanSql(engine: Engine, table: Table, plan: ScanPlan,
       else byIds.set(key, [d]);
     }
     let n = 0;
-    for (const [key, files] of byIds) {
+    for (const [key, deleteFiles] of byIds) {
       const ids = key.split(',').map(Number);
       const cols = readCols.filter((h) => ids.includes(h.id));
       const alias = `e${n++}`;
       const on = cols.map((c) => `d.${quoteIdent(c.name)} IS NOT DISTINCT FROM ${alias}.${quoteIdent(c.name)}`);
-      sql += ` ANTI JOIN ${readParquet(files.map((f) => f.readPath), cols)} AS ${alias} ON ${on.join(' AND ')}`;
+      sql += ` ANTI JOIN ${readParquet(deleteFiles.map((f) => f.readPath), cols)} AS ${alias} ON ${on.join(' AND ')}`;
     }
     parts.push(sql);
+  }
+  // One group read through the `schema` map with no deletes: the scan is read_parquet itself, so DuckDB's own
+  // pushdown, parallelism and the `filename` virtual column apply unchanged.
+  const only = files[0];
+  if (
+    groups.size === 1 &&
+    !withPosition &&
+    !mapped.has(only.readPath) &&
+    !layouts.has(only.readPath) &&
+    !missingNested.has(only.readPath) &&
+    only.deletes.every((d) => opts.skipPositionDeletes && d.file.content === 1)
+  ) {
+    return { sql: readParquet(files.map((t) => t.readPath), withIdentityDefaults(output, identity, only)), cleanup };
   }
   return { sql: `(${parts.join(' UNION ALL ')})`, cleanup };
 }
 
 /**
- * Relations of (file_path, pos) to remove from a group: Parquet position delete files restricted to the group's
- * files (their recorded paths mapped to the paths read), and deletion vectors loaded into temporary tables.
+ * For each file readable by name (`parquet-columns.ts`) for the output's primitive columns, its layout key.
+ * Tables with nested columns or name-mapped files are read through the `schema` map (it rebuilds structs and
+ * finds columns by mapping), so they are not checked.
+ */
+async function byNameLayouts(engine: Engine, tasks: FileScanTask[], output: Column[], mapped: Map<string, unknown>): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (output.length === 0 || output.some((c) => typeof c.type !== 'string') || mapped.size > 0) return out;
+  const wanted: ByNameColumn[] = output.map((c) => ({ id: c.id, name: c.name, duckdbType: duckdbType(c.type) }));
+  const columns = await topLevelColumns(engine, tasks.map((t) => t.readPath));
+  for (const t of tasks) {
+    const layout = byNameLayout(columns.get(t.readPath), wanted);
+    if (layout !== undefined) out.set(t.readPath, layout);
+  }
+  return out;
+}
+
+/**
+ * Relations of (file_path, pos) to remove from a group, or of `pos` alone when the group has a `single` data
+ * file: Parquet position delete files restricted to the group's files (their recorded paths mapped to the paths
+ * read), and deletion vectors loaded into temporary tables.
  */
 async function positionDeleteRelations(
   engine: Engine,
@@ -252,6 +321,7 @@ async function positionDeleteRelations(
   tasks: FileScanTask[],
   deletes: PlannedFile[],
   temps: string[],
+  single: boolean,
 ): Promise<string[]> {
   const out: string[] = [];
   const parquet = deletes.filter((d) => d.file.content === 1 && d.file.file_format === 'PARQUET');
@@ -261,26 +331,28 @@ async function positionDeleteRelations(
     throw new FloeError('UNSUPPORTED', `delete file format ${other.file.file_format} is not supported yet: ${other.file.file_path}`);
   }
   if (parquet.length > 0) {
-    const mapping = tasks.map((t) => `(${quoteString(t.file.file_path)}, ${quoteString(t.readPath)})`).join(', ');
-    out.push(
-      `SELECT m.read_path AS file_path, pd.pos FROM read_parquet(${stringList(parquet.map((d) => d.readPath))}) AS pd ` +
-        `JOIN (VALUES ${mapping}) AS m(recorded, read_path) ON pd.file_path = m.recorded`,
-    );
+    const files = stringList(parquet.map((d) => d.readPath));
+    if (single) {
+      out.push(`SELECT pos FROM read_parquet(${files}) WHERE file_path = ${quoteString(tasks[0].file.file_path)}`);
+    } else {
+      const mapping = tasks.map((t) => `(${quoteString(t.file.file_path)}, ${quoteString(t.readPath)})`).join(', ');
+      out.push(
+        `SELECT m.read_path AS file_path, pd.pos FROM read_parquet(${files}) AS pd ` +
+          `JOIN (VALUES ${mapping}) AS m(recorded, read_path) ON pd.file_path = m.recorded`,
+      );
+    }
   }
   for (const dv of puffin) {
     const target = tasks.find((t) => t.file.file_path === dv.file.referenced_data_file);
     if (!target) continue;
-    const positions = await readDeletionVector(isLocalPath(dv.readPath) ? new LocalFileIO() : table.io, dv);
+    const positions = await readDeletionVectorPositions(isLocalPath(dv.readPath) ? new LocalFileIO() : table.io, dv);
     const name = `__floe_dv_${process.pid}_${++tempCounter}`;
-    await engine.run(`CREATE TEMP TABLE ${name} (pos BIGINT)`);
+    await engine.run(`CREATE TEMP TABLE ${name} (pos DOUBLE)`);
     temps.push(name);
-    const appender = await engine.connection.createAppender(name, 'main', 'temp');
-    for (const p of positions) {
-      appender.appendBigInt(p);
-      appender.endRow();
-    }
-    appender.closeSync();
-    out.push(`SELECT ${quoteString(target.readPath)} AS file_path, pos FROM temp.${name}`);
+    // Copied a vector at a time as doubles (exact below 2^53), cast back to BIGINT on the small side of the join.
+    await appendColumns(engine, name, [positions]);
+    const pos = 'CAST(pos AS BIGINT) AS pos';
+    out.push(single ? `SELECT ${pos} FROM temp.${name}` : `SELECT ${quoteString(target.readPath)} AS file_path, ${pos} FROM temp.${name}`);
   }
   return out;
 }

@@ -14,14 +14,16 @@ import { parse } from '../args.js';
 import type { CliIO } from '../main.js';
 import { renderInspection } from './render-inspection.js';
 import { tableAlter } from './table-alter.js';
+import { tableStorage } from './table-storage.js';
 
 /** Runs `floe table ...`. */
 export async function tableCommand(argv: string[], io: CliIO): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === 'create') return tableCreate(rest, io);
   if (sub === 'alter') return tableAlter(rest, io);
+  if (sub === 'storage') return tableStorage(rest, io);
   if (sub !== 'inspect') {
-    throw new FloeError('INVALID_ARGUMENT', `unknown table command '${sub ?? ''}' (available: inspect, create, alter)`);
+    throw new FloeError('INVALID_ARGUMENT', `unknown table command '${sub ?? ''}' (available: inspect, create, alter, storage)`);
   }
   const { values, positionals } = parse(rest, {
     json: { type: 'boolean' },

@@ -1,5 +1,5 @@
 /**
- * `floe write <namespace.table> --from <file | 'sql query'> [--mode append|overwrite] [--partition 'day(ts),bucket(16,id)']
+ * `floe write <namespace.table> --from <file | 'sql query'> [--mode append|overwrite|upsert --key id[,id2] [--delete-files equality]] [--partition 'day(ts),bucket(16,id)']
  * [--no-create] [--overwrite-partitions | --overwrite-filter "region = 'eu'"] [--catalog name] [--config floe.yaml] [--json]`:
  * the iceberg.writer contract
  * from the command line.
@@ -33,6 +33,8 @@ export async function writeCommand(argv: string[], io: CliIO): Promise<number> {
     catalog: { type: 'string' },
     config: { type: 'string' },
     branch: { type: 'string' },
+    key: { type: 'string' },
+    'delete-files': { type: 'string' },
     json: { type: 'boolean' },
   });
   if (positionals.length !== 1 || values.from === undefined) {
@@ -44,9 +46,10 @@ export async function writeCommand(argv: string[], io: CliIO): Promise<number> {
       ? { sql: from[0] }
       : { files: from, ...(values.format ? { format: values.format as 'parquet' | 'csv' | 'json' } : {}) };
   const mode = (values.mode as string | undefined) ?? 'append';
-  if (mode !== 'append' && mode !== 'overwrite') {
-    throw new FloeError('INVALID_ARGUMENT', `--mode takes append or overwrite (upsert and merge are not supported yet), got ${mode}`);
+  if (mode !== 'append' && mode !== 'overwrite' && mode !== 'upsert') {
+    throw new FloeError('INVALID_ARGUMENT', `--mode takes append, overwrite or upsert (merge is library-only), got ${mode}`);
   }
+  if (mode === 'upsert' && values.key === undefined) throw new FloeError('INVALID_ARGUMENT', '--mode upsert needs --key id[,id2]');
   const config: IcebergWriterConfig = {
     table: positionals[0],
     write_mode: mode,
@@ -58,6 +61,8 @@ export async function writeCommand(argv: string[], io: CliIO): Promise<number> {
       : {}),
     ...(values.partition ? { partition_spec: parsePartitionExpression(values.partition as string) } : {}),
     ...(values.branch ? { branch: values.branch as string } : {}),
+    ...(values.key !== undefined ? { key_columns: (values.key as string).split(',').map((k) => k.trim()).filter((k) => k !== '') } : {}),
+    ...(values['delete-files'] !== undefined ? { delete_files: values['delete-files'] as 'position' | 'equality' } : {}),
   };
   const catalog = await openCatalog(await loadFloeConfig({ configPath: values.config as string | undefined }), values.catalog as string | undefined);
   try {

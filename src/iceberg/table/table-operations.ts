@@ -13,7 +13,10 @@ import { SnapshotProducer, type SnapshotChange } from './snapshot-producer.js';
 
 /** Options of {@link commitSnapshot}. */
 export interface CommitSnapshotOptions {
-  /** Data files to delete when the commit surely fails (the files this write produced). */
+  /**
+   * Delete the files this write produced (`added`, and `addedFiles` without an explicit sequence number) when the
+   * commit surely fails; default true.
+   */
   deleteOnFailure?: boolean;
 }
 
@@ -47,7 +50,11 @@ export async function commitSnapshot(
   } catch (err) {
     if (surelyNotCommitted(err)) {
       await deleteQuietly(io, producer.allFiles());
-      if (opts.deleteOnFailure ?? true) await deleteQuietly(io, change.added.map((f) => f.file_path));
+      if (opts.deleteOnFailure ?? true) {
+        // Files re-added with an explicit sequence number (restores) were not written by this change: keep them.
+        const written = (change.addedFiles ?? []).filter((a) => a.dataSequenceNumber === undefined).map((a) => a.file.file_path);
+        await deleteQuietly(io, [...change.added.map((f) => f.file_path), ...written]);
+      }
     }
     throw err;
   }

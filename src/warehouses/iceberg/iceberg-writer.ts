@@ -21,6 +21,8 @@ import { alterTable } from '../../iceberg/table/alter-table.js';
 import { filesMatchingFilter } from './overwrite-filter.js';
 import { tableOf } from '../../iceberg/table/commit.js';
 import { liveDataFiles } from '../../iceberg/table/live-files.js';
+import { mergeSpecOf, runMergeWrite } from './row-level/merge-write.js';
+import type { MergeSpec } from './row-level/merge-spec.js';
 
 /** The configuration of an Iceberg write (public contract: REQUIREMENTS.md §1). */
 export interface IcebergWriterConfig {
@@ -46,6 +48,12 @@ export interface IcebergWriterConfig {
   properties?: Record<string, string>;
   /** floe: branch to commit to (default `main`). */
   branch?: string;
+  /** `upsert`: the columns identifying a row (docs/row-level-changes.md). */
+  key_columns?: string[];
+  /** `merge`: `{on, when_matched, when_not_matched}` with SQL MERGE semantics (docs/row-level-changes.md). */
+  merge?: MergeSpec;
+  /** floe, `upsert`: `equality` writes the incoming keys as an equality delete file instead of reading the table. */
+  delete_files?: 'position' | 'equality';
 }
 
 /** What a write returns (public contract). */
@@ -54,6 +62,12 @@ export interface WriteResult {
   files_written: number;
   snapshot_id: string;
   table_location: string;
+  /** upsert/merge: rows inserted, updated and deleted; data files rewritten; delete files written. */
+  rows_inserted?: number;
+  rows_updated?: number;
+  rows_deleted?: number;
+  files_rewritten?: number;
+  delete_files_written?: number;
 }
 
 /** How a driver observes a write: metrics and events (the pipeline framework's `ctx`). */
@@ -138,10 +152,9 @@ export async function writeIceberg(
   deps: WriterDeps = {},
 ): Promise<WriteResult> {
   const mode = config.write_mode ?? 'append';
-  if (mode === 'upsert' || mode === 'merge') {
-    throw new FloeError('UNSUPPORTED', `write_mode ${mode} is not supported yet`, { context: { write_mode: mode } });
-  }
-  if (mode !== 'append' && mode !== 'overwrite') {
+  const rowLevel = mode === 'upsert' || mode === 'merge';
+  if (rowLevel) mergeSpecOf(config);
+  if (!rowLevel && mode !== 'append' && mode !== 'overwrite') {
     throw new FloeError('CONFIG_INVALID', `unknown write_mode '${String(mode)}' (append, overwrite, upsert, merge)`, {
       context: { key: 'write_mode' },
     });
@@ -170,6 +183,16 @@ export async function writeIceberg(
     try {
       table ??= await ensureTable(catalog, id, config, engine, prepared.relation);
       if (permissive && !createdHere) table = await evolveForData(catalog, id, engine, prepared.relation);
+      if (rowLevel) {
+        const merged = await runMergeWrite(config, catalog, id, engine, prepared.relation);
+        committedOnce = merged.snapshot_id !== null;
+        const { snapshot_id, mode: _mode, manifest_files, ...counts } = merged;
+        const result: WriteResult = { ...counts, snapshot_id: snapshot_id ?? String(table.metadata['current-snapshot-id'] ?? '') };
+        ctx.log_metric?.('rows_written', result.rows_written, { table: config.table });
+        ctx.log_metric?.('files_written', result.files_written, { table: config.table });
+        if (snapshot_id !== null) ctx.emit?.('iceberg.write.complete', { table: config.table, snapshot_id, manifest_files });
+        return result;
+      }
       const md = table.metadata;
       const schema = currentSchema(md);
       const spec = defaultSpec(md);

@@ -102,7 +102,7 @@ test('bad input: unsafe table names, bad partition expressions, upsert not suppo
     writeIceberg({ ...s.config, partition_spec: [{ field: 'id', transform: 'day' }] }, { sql: 'SELECT 1 AS id' }),
     (e) => isFloeError(e, 'INVALID_ARGUMENT'),
   );
-  await assert.rejects(writeIceberg({ ...s.config, write_mode: 'upsert' }, { sql: 'SELECT 1 AS id' }), (e) => isFloeError(e, 'UNSUPPORTED'));
+  await assert.rejects(writeIceberg({ ...s.config, write_mode: 'upsert' }, { sql: 'SELECT 1 AS id' }), (e) => isFloeError(e, 'CONFIG_INVALID')); // upsert needs key_columns
   await assert.rejects(writeIceberg({ ...s.config, create: false }, { sql: 'SELECT 1 AS id' }), (e) => isFloeError(e, 'TABLE_NOT_FOUND'));
   assert.equal(existsSync(join(s.dir, 'warehouse', 'analytics', 'events', 'metadata')), false, 'no partial table');
 });
