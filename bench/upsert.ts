@@ -10,12 +10,13 @@
  * Each variant has its own table over the same initial data files (written once by floe's data-file writer and
  * appended to each table), so all start equal. Rounds are interleaved; round `r` upserts existing keys
  * `(i * 7 + r * 1000003) mod rows` (distinct: 7 is coprime with 10M) and new keys `rows + r * new + j`, so every
- * table, DuckDB's included, sees the same sequence of upserts. Reported: median seconds, files rewritten, delete
- * files written, and the ratio to DuckDB. Target: merge-on-read ratio at most 2 (pyiceberg: 1,066 s for 1M rows).
+ * table, DuckDB's included, sees the same sequence of upserts. Reported: each round's times and merge-on-read /
+ * DuckDB ratio (with the load average: the machine may be shared), then median seconds, files rewritten, delete
+ * files written, and the ratio of medians to DuckDB. `FLOE_TIMING=1` also prints each upsert's steps. Target: merge-on-read ratio at most 2 (pyiceberg: 1,066 s for 1M rows).
  * Correctness is checked after the last round: every table holds DuckDB's rows (count and a checksum).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Engine } from '../src/engine/duckdb-engine.js';
 import { writeDataFilesTo } from '../src/engine/remote-files.js';
@@ -69,7 +70,10 @@ export async function run(argv: string[]): Promise<number> {
   const catalogConfig = { uri: `sqlite:${join(root, 'catalog.db')}`, warehouse: join(root, 'warehouse') };
   const catalog: Catalog = await createCatalog('bench', { type: 'sql', ...catalogConfig });
   try {
-    log(`upsert benchmark: ${rows.toLocaleString()} rows, ${incoming.toLocaleString()} incoming per round (90% existing), ${rounds} rounds, v${formatVersion}, ${availableParallelism()} cores`);
+    log(
+      `upsert benchmark: ${rows.toLocaleString()} rows, ${incoming.toLocaleString()} incoming per round (90% existing), ${rounds} rounds, ` +
+        `v${formatVersion}, ${availableParallelism()} cores, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`,
+    );
     const base = { 'write.target-file-size-bytes': String(targetSize) };
     const variants: Variant[] = [
       { label: 'floe copy-on-write', table: 'bench.cow', properties: { ...base }, extra: {}, times: [] },
@@ -129,7 +133,8 @@ export async function run(argv: string[]): Promise<number> {
         record(ms);
         line.push(`${label} ${formatMs(ms)} ms`);
       }
-      log(`  round ${r + 1}/${rounds}: ${line.join(', ')}`);
+      const ratio = variants[1].times[r] / duckTimes[r];
+      log(`  round ${r + 1}/${rounds}: ${line.join(', ')}; merge-on-read / DuckDB ${ratio.toFixed(2)}; load ${loadavg()[0].toFixed(1)}`);
     }
     // Correctness: every table holds DuckDB's rows.
     const check = async (relation: string) =>

@@ -4,17 +4,20 @@
  * the bigint per position of `readDeletionVector` (measured 8-30 ms instead of 120-150 ms for 1.8M positions).
  */
 import { decodeDeletionVector } from '../iceberg/avro/deletion-vector.js';
+import { RoaringBitmap64 } from '../iceberg/avro/roaring.js';
 import type { FileIO } from '../iceberg/io/file-io.js';
 import type { PlannedFile } from '../iceberg/table/delete-index.js';
 import { readDeletionVector } from './deletion-vectors.js';
 
+/** Reads one deletion vector as its Roaring bitmap (legacy vectors without offsets through `readDeletionVector`). */
+export async function readDeletionVectorBitmap(io: FileIO, dv: PlannedFile): Promise<RoaringBitmap64> {
+  const f = dv.file;
+  if (f.content_offset == null || f.content_size_in_bytes == null) return RoaringBitmap64.from(await readDeletionVector(io, dv));
+  const blob = await io.readRange(dv.readPath, Number(f.content_offset), Number(f.content_size_in_bytes));
+  return decodeDeletionVector(blob, { expectedCardinality: f.record_count, location: f.file_path });
+}
+
 /** Reads the deleted positions of one deletion vector, sorted ascending, as doubles (exact below 2^53). */
 export async function readDeletionVectorPositions(io: FileIO, dv: PlannedFile): Promise<Float64Array> {
-  const f = dv.file;
-  if (f.content_offset == null || f.content_size_in_bytes == null) {
-    // Legacy vectors without offsets: found through the Puffin footer by the general reader.
-    return Float64Array.from(await readDeletionVector(io, dv), Number);
-  }
-  const blob = await io.readRange(dv.readPath, Number(f.content_offset), Number(f.content_size_in_bytes));
-  return decodeDeletionVector(blob, { expectedCardinality: f.record_count, location: f.file_path }).toFloat64Array();
+  return (await readDeletionVectorBitmap(io, dv)).toFloat64Array();
 }

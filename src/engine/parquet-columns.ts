@@ -4,7 +4,7 @@
  * DuckDB type (spec: "Column Projection" resolves columns by field id; here id and name agree, so reading by name
  * finds the same column). Reading by name is what DuckDB plans best: with the `schema` map it has no row-count
  * estimate for the scan, so in a join it may build its hash table on a 10M-row table instead of on 1M incoming
- * rows (measured 2.4 s vs 0.65 s for that join, docs/benchmarks.md "upsert").
+ * rows (measured 3.1 s vs 0.65 s for that join, docs/benchmarks.md "upsert").
  *
  * One `parquet_schema` call reads every file's footer (DuckDB reads nothing else); its `column_id` is the schema
  * element's pre-order index, from which the top-level columns are found with `num_children`.
@@ -23,29 +23,58 @@ export interface ParquetTopColumn {
 /** Virtual columns of read_parquet that a file column of the same name would hide. */
 const VIRTUAL = new Set(['filename', 'file_row_number', 'file_index']);
 
-/** The top-level columns of each file, in file order. */
-export async function topLevelColumns(engine: Engine, paths: string[]): Promise<Map<string, ParquetTopColumn[]>> {
+/** Most files whose columns are remembered (about 100 bytes per column each). */
+const CACHE_FILES = 4096;
+/** Top-level columns by `path|size`: data files never change once written, so a path and size name one content. */
+const cache = new Map<string, ParquetTopColumn[]>();
+
+/** A file to look at: its path (as DuckDB reads it) and size in bytes (from its manifest entry). */
+export interface ParquetFileRef {
+  path: string;
+  size: bigint | number;
+}
+
+/**
+ * The top-level columns of each file, in file order, by path. Footers already read are remembered (bounded,
+ * oldest first out), so repeated scans of a table pay for new files only.
+ */
+export async function topLevelColumns(engine: Engine, files: ParquetFileRef[]): Promise<Map<string, ParquetTopColumn[]>> {
   const out = new Map<string, ParquetTopColumn[]>();
-  if (paths.length === 0) return out;
+  const missing: string[] = [];
+  for (const f of files) {
+    const hit = cache.get(`${f.path}|${f.size}`);
+    if (hit) out.set(f.path, hit);
+    else if (!out.has(f.path)) missing.push(f.path);
+  }
+  if (missing.length === 0) return out;
   const res = await engine.run(
-    `SELECT file_name, column_id, name, field_id, duckdb_type, num_children FROM parquet_schema(${stringList([...new Set(paths)])}) ORDER BY file_name, column_id`,
+    `SELECT file_name, column_id, name, field_id, duckdb_type, num_children ` +
+      `FROM parquet_schema(${stringList([...new Set(missing)])}) ORDER BY file_name, column_id`,
   );
   const rows = (await res.getRowsJS()) as Array<[string, bigint, string, bigint | null, string | null, bigint | null]>;
+  const read = new Map<string, ParquetTopColumn[]>();
   let file = '';
   let pending: number[] = [];
   for (const [f, , name, fieldId, type, children] of rows) {
     if (f !== file) {
       file = f;
       pending = [];
-      out.set(f, []);
+      read.set(f, []);
     }
     // pending: children still to come of each open group, innermost last; depth 1 = a top-level column.
     while (pending.length > 0 && pending[pending.length - 1] === 0) pending.pop();
     if (pending.length === 1) {
-      out.get(f)!.push({ name, fieldId: fieldId === null ? undefined : Number(fieldId), duckdbType: type ?? undefined });
+      read.get(f)!.push({ name, fieldId: fieldId === null ? undefined : Number(fieldId), duckdbType: type ?? undefined });
     }
     if (pending.length > 0) pending[pending.length - 1]--;
     if (children !== null && Number(children) > 0) pending.push(Number(children));
+  }
+  for (const f of files) {
+    const cols = read.get(f.path);
+    if (!cols) continue;
+    out.set(f.path, cols);
+    cache.set(`${f.path}|${f.size}`, cols);
+    if (cache.size > CACHE_FILES) cache.delete(cache.keys().next().value as string);
   }
   return out;
 }

@@ -40,11 +40,7 @@ export class PositionSet {
   add(pos: number): boolean {
     if (!(pos >= 0 && pos < LIMIT)) throw new FloeError('UNSUPPORTED', `row position ${pos} is outside [0, 2^31)`, { context: { position: pos } });
     const w = pos >>> 5;
-    if (w >= this.words.length) {
-      const grown = new Uint32Array(Math.max(w + 1, this.words.length * 2));
-      grown.set(this.words);
-      this.words = grown;
-    }
+    if (w >= this.words.length) this.ensure(w + 1);
     const bit = 1 << (pos & 31);
     if ((this.words[w] & bit) !== 0) return false;
     this.words[w] |= bit;
@@ -57,6 +53,49 @@ export class PositionSet {
     const before = this.size;
     for (let i = 0; i < positions.length; i++) this.add(positions[i]);
     return this.size - before;
+  }
+
+  /** Adds every position of a 64-bit Roaring bitmap (a deletion vector): bitmap containers a word at a time. */
+  addBitmap(bitmap: RoaringBitmap64): void {
+    bitmap.keys.forEach((high, b) => {
+      const low = bitmap.bitmaps[b];
+      low.keys.forEach((key, i) => {
+        const base = high * 4294967296 + key * 65536;
+        const c = low.containers[i];
+        if (c.kind === 'bitmap' && base + 65536 <= LIMIT) {
+          const start = base / 32;
+          this.ensure(start + CONTAINER_WORDS);
+          for (let w = 0; w < CONTAINER_WORDS; w++) {
+            const before = this.words[start + w];
+            const after = before | c.words[w];
+            this.size += popcount(after) - popcount(before);
+            this.words[start + w] = after;
+          }
+        } else if (c.kind === 'array') {
+          for (let k = 0; k < c.values.length; k++) this.add(base + c.values[k]);
+        } else if (c.kind === 'run') {
+          for (let k = 0; k < c.runs.length; k += 2) for (let v = c.runs[k]; v <= c.runs[k] + c.runs[k + 1]; v++) this.add(base + v);
+        } else {
+          for (let w = 0; w < CONTAINER_WORDS; w++) for (let j = 0; j < 32; j++) if ((c.words[w] >>> j) & 1) this.add(base + w * 32 + j);
+        }
+      });
+    });
+  }
+
+  /** Makes room for `words` words. */
+  private ensure(words: number): void {
+    if (words <= this.words.length) return;
+    const grown = new Uint32Array(Math.max(words, this.words.length * 2));
+    grown.set(this.words);
+    this.words = grown;
+  }
+
+  /** A copy of the set. */
+  clone(): PositionSet {
+    const copy = new PositionSet(0);
+    copy.words = this.words.slice();
+    copy.size = this.size;
+    return copy;
   }
 
   /** Whether `pos` is in the set. */

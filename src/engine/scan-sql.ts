@@ -249,7 +249,7 @@ export async function buildScanSql(engine: Engine, table: Table, plan: ScanPlan,
         : readParquet(paths, readCols);
     // The name-mapped select passes `filename` through but not `file_index`.
     const indexes = tasks.map((t) => inputIndex.get(t)!);
-    const local = mapped.has(paths[0]) ? `(list_position(${stringList(paths)}, d.filename) - 1)` : "CAST(d.file_index AS BIGINT)";
+    const local = mapped.has(paths[0]) ? `(list_position(${stringList(paths)}, d.filename) - 1)` : 'CAST(d.file_index AS BIGINT)';
     const fileIndex = indexes.every((x, i) => x === indexes[0] + i) ? `${local} + ${indexes[0]}` : `[${indexes.join(', ')}][${local} + 1]`;
     let sql = `SELECT ${outList('d', fileIndex, missingNested.get(paths[0]))} FROM ${source} AS d`;
 
@@ -302,7 +302,7 @@ async function byNameLayouts(engine: Engine, tasks: FileScanTask[], output: Colu
   const out = new Map<string, string>();
   if (output.length === 0 || output.some((c) => typeof c.type !== 'string') || mapped.size > 0) return out;
   const wanted: ByNameColumn[] = output.map((c) => ({ id: c.id, name: c.name, duckdbType: duckdbType(c.type) }));
-  const columns = await topLevelColumns(engine, tasks.map((t) => t.readPath));
+  const columns = await topLevelColumns(engine, tasks.map((t) => ({ path: t.readPath, size: t.file.file_size_in_bytes })));
   for (const t of tasks) {
     const layout = byNameLayout(columns.get(t.readPath), wanted);
     if (layout !== undefined) out.set(t.readPath, layout);

@@ -7,7 +7,6 @@
 /** Records the time between successive steps of one operation. */
 export class StepTimer {
   private last = performance.now();
-  private lastCpu = process.cpuUsage();
   private readonly enabled = process.env.FLOE_TIMING === '1';
 
   constructor(private readonly label: string) {}
@@ -16,9 +15,7 @@ export class StepTimer {
   lap(name: string): void {
     if (!this.enabled) return;
     const now = performance.now();
-    const cpu = process.cpuUsage(this.lastCpu);
-    process.stderr.write(`[floe timing] ${this.label} ${name} ${Math.round(now - this.last)} ms cpu ${Math.round((cpu.user + cpu.system) / 1000)} (sys ${Math.round(cpu.system / 1000)})\n`);
+    process.stderr.write(`[floe timing] ${this.label} ${name} ${Math.round(now - this.last)} ms\n`);
     this.last = now;
-    this.lastCpu = process.cpuUsage();
   }
 }

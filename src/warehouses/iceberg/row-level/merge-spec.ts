@@ -65,3 +65,12 @@ export function checkMergeSpec(spec: MergeSpec | undefined): MergeSpec {
   }
   return spec;
 }
+
+/** An upsert: one unconditional update of every column from the incoming row, and at most one unconditional insert. */
+export function isPlainUpsert(spec: MergeSpec): boolean {
+  const m = spec.when_matched ?? [];
+  const n = spec.when_not_matched ?? [];
+  return (
+    m.length === 1 && m[0].action === 'update' && !m[0].condition && m[0].set === undefined && n.length === 1 && !n[0].condition
+  );
+}

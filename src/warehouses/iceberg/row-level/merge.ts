@@ -3,27 +3,25 @@
  * once in DuckDB; then, per attempt:
  *
  * 1. candidate files: those whose partitions and key bounds can hold an incoming key (`key-filter.ts`);
- * 2. matches: a scan of the candidates' key columns only (with each row's file and position) joined with the
- *    incoming rows in DuckDB;
+ * 2. matches: a scan of the candidates' key columns only (with each row's file index and position) joined with
+ *    the incoming rows in DuckDB, already deleted rows dropped after the join (`key-matches.ts`);
  * 3. decisions: an upsert whose incoming rows carry every column needs nothing more (matched rows are replaced by
  *    the incoming ones); otherwise the matched rows' full values are read from the touched files and each pair's
  *    clause and updated values computed in one query;
  * 4. writes: merge-on-read writes position deletes (v2) or deletion vectors (v3) for the updated and deleted rows
  *    plus data files of the new rows; copy-on-write rewrites each touched file without them, with the new rows.
  *    An upsert with `delete_files: 'equality'` writes the incoming keys as an equality delete file and the incoming
- *    rows as data, reading nothing of the table;
+ *    rows as data, reading nothing of the table (`equality-upsert.ts`);
  * 5. commit with conflict validation; a conflict re-runs the attempt from a fresh load.
  */
 import { FloeError } from '../../../errors.js';
 import { StepTimer } from '../../../engine/step-timer.js';
 import type { Engine } from '../../../engine/duckdb-engine.js';
-import { writeEqualityDeletes } from '../../../engine/equality-delete-writer.js';
 import { quoteIdent } from '../../../engine/sql-literals.js';
 import type { Catalog, TableIdentifier } from '../../../iceberg/catalog/catalog.js';
-import { defaultSpec } from '../../../iceberg/spec/table-metadata.js';
-import { dataDir } from '../../../iceberg/table/manifest-writing.js';
 import { incomingKeyFilter } from './key-filter.js';
-import type { MergeSpec } from './merge-spec.js';
+import { isPlainUpsert, type MergeSpec } from './merge-spec.js';
+import { equalityUpsert } from './equality-upsert.js';
 import { emptyRelation } from './predicate.js';
 import { withReruns, type RerunOptions } from './rerun.js';
 import { inSubset, touchedFiles, writeRowDeletes } from './row-deletes.js';
@@ -356,55 +354,4 @@ async function mergeAttempt(
   } finally {
     for (const t of temps) await engine.run(`DROP TABLE IF EXISTS ${t}`);
   }
-}
-
-/** An upsert: one unconditional update of every column from the incoming row, and at most one unconditional insert. */
-function isPlainUpsert(spec: MergeSpec): boolean {
-  const m = spec.when_matched ?? [];
-  const n = spec.when_not_matched ?? [];
-  return (
-    m.length === 1 && m[0].action === 'update' && !m[0].condition && m[0].set === undefined && n.length === 1 && !n[0].condition
-  );
-}
-
-/**
- * Upsert by equality deletes (Iceberg's equality-delete upsert, as Flink writes it): the incoming keys become an
- * equality delete file, which deletes every older row with one of those keys, and the incoming rows become data
- * files, in one commit. Nothing of the table is read. A delete applies only within its partition, so every
- * partition source column must be a key column (else a row moving partitions would survive in the old one).
- */
-async function equalityUpsert(
-  engine: Engine,
-  loaded: LoadedTable,
-  srcRel: string,
-  keys: string[] | undefined,
-  spec: MergeSpec,
-  change: RowChange,
-): Promise<void> {
-  const md = loaded.table.metadata;
-  if (!keys || !isPlainUpsert(spec)) throw new FloeError('UNSUPPORTED', "delete_files: 'equality' is supported for upserts by key columns only");
-  if (md['format-version'] < 2) throw new FloeError('UNSUPPORTED', 'equality deletes need a format version 2 or 3 table');
-  const specNow = defaultSpec(md);
-  for (const pf of specNow.fields) {
-    const source = loaded.schema.fields.find((f) => f.id === pf['source-id']);
-    if (pf.transform !== 'void' && source && !keys.includes(source.name)) {
-      throw new FloeError('INVALID_ARGUMENT', `an equality-delete upsert needs the partition source column ${source.name} among the key columns`, {
-        context: { column: source.name },
-      });
-    }
-  }
-  const ids = keys.map((k) => loaded.schema.fields.find((f) => f.name === k)!.id);
-  change.addedDeletes = await writeEqualityDeletes(engine, {
-    source: srcRel,
-    schema: loaded.schema,
-    spec: specNow,
-    equalityIds: ids,
-    location: dataDir(md),
-    io: loaded.table.io,
-    properties: md.properties,
-    formatVersion: md['format-version'],
-  });
-  change.addedData = await writeRows(engine, loaded, srcRel);
-  // Concurrently added rows are older than this commit's deletes, which apply to them: no data conflict.
-  change.scope.checkAddedData = false;
 }

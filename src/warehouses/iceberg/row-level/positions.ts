@@ -5,7 +5,7 @@
  * per-row objects anywhere.
  */
 import type { Engine } from '../../../engine/duckdb-engine.js';
-import { readDeletionVectorPositions } from '../../../engine/deletion-vector-positions.js';
+import { readDeletionVectorBitmap } from '../../../engine/deletion-vector-positions.js';
 import { isLocalPath } from '../../../engine/remote-files.js';
 import { quoteString, stringList } from '../../../engine/sql-literals.js';
 import { PositionSet } from '../../../engine/position-set.js';
@@ -47,7 +47,7 @@ export async function readPositionsByFile(engine: Engine, relation: string, file
  * planning assigned to each task), loaded once per file and operation.
  */
 export class DeletedPositions {
-  private readonly cache = new Map<string, Promise<Float64Array[]>>();
+  private readonly cache = new Map<string, Promise<PositionSet>>();
 
   constructor(
     private readonly engine: Engine,
@@ -59,38 +59,32 @@ export class DeletedPositions {
     return task.deletes.some((d) => d.file.content === 1);
   }
 
-  /** A set of the task's file's positions holding its deleted ones (none when no deletes apply). */
+  /** A new set of the task's file's positions holding its deleted ones (none when no deletes apply). */
   async set(task: FileScanTask): Promise<PositionSet> {
-    const set = new PositionSet(task.file.record_count);
-    if (DeletedPositions.has(task)) for (const part of await this.of(task)) set.addAll(part);
-    return set;
-  }
-
-  /** The deleted positions of the task's file, per delete file (each sorted; together possibly repeating). */
-  of(task: FileScanTask): Promise<Float64Array[]> {
+    if (!DeletedPositions.has(task)) return new PositionSet(task.file.record_count);
     let p = this.cache.get(task.file.file_path);
     if (!p) {
       p = this.load(task);
       this.cache.set(task.file.file_path, p);
     }
-    return p;
+    return (await p).clone();
   }
 
-  private async load(task: FileScanTask): Promise<Float64Array[]> {
-    const out: Float64Array[] = [];
+  private async load(task: FileScanTask): Promise<PositionSet> {
+    const set = new PositionSet(task.file.record_count);
     const parquet = task.deletes.filter((d) => d.file.content === 1 && d.file.file_format !== 'PUFFIN');
     if (parquet.length > 0) {
       const [pos] = await readDoubleColumns(
         this.engine,
         `SELECT pos::DOUBLE FROM read_parquet(${stringList(parquet.map((d) => d.readPath))}) WHERE file_path = ${quoteString(task.file.file_path)}`,
       );
-      out.push(pos);
+      set.addAll(pos);
     }
     for (const d of task.deletes) {
       if (d.file.content !== 1 || d.file.file_format !== 'PUFFIN') continue;
       const io = isLocalPath(d.readPath) ? new LocalFileIO() : this.table.io;
-      out.push(await readDeletionVectorPositions(io, d));
+      set.addBitmap(await readDeletionVectorBitmap(io, d));
     }
-    return out;
+    return set;
   }
 }
