@@ -18,7 +18,9 @@ import { partitionKey } from '../../iceberg/table/delete-index.js';
 import { appendFiles, overwriteFiles, type CommittedSnapshot } from '../../iceberg/table/table-operations.js';
 import { prepareInput, type WriteInput } from './write-input.js';
 import { alterTable } from '../../iceberg/table/alter-table.js';
-import { filesMatchingFilter } from './overwrite-filter.js';
+import { filesMatchingFilter, decidedPerFile, rowsAllMatch } from './overwrite-filter.js';
+import { deleteRows } from './row-level/delete-rows.js';
+import type { DataFile } from '../../iceberg/avro/manifest.js';
 import { tableOf } from '../../iceberg/table/commit.js';
 import { liveDataFiles } from '../../iceberg/table/live-files.js';
 import { mergeSpecOf, runMergeWrite } from './row-level/merge-write.js';
@@ -38,8 +40,8 @@ export interface IcebergWriterConfig {
   /** floe: with `overwrite`, replace only the partitions the new rows fall in (dynamic partition overwrite). */
   overwrite_partitions?: boolean;
   /**
-   * floe: with `overwrite`, replace the rows matching this DuckDB SQL predicate (e.g. `region = 'eu'`); it may use
-   * identity-partition columns only, and the written rows must match it.
+   * floe: with `overwrite`, replace the rows matching this DuckDB SQL predicate (e.g. `region = 'eu'`); the written
+   * rows must match it. Decided per file on identity-partition columns, else by a row-level delete.
    */
   overwrite_filter?: string;
   /** floe: format version of a created table (2 by default). */
@@ -211,24 +213,60 @@ export async function writeIceberg(
       if (mode === 'append') {
         committed = await appendFiles(catalog, id, table.io, written.files, extra);
       } else if (config.overwrite_filter !== undefined) {
+        const filter = config.overwrite_filter;
         const specs = new Map(md['partition-specs'].map((p) => [p['spec-id'], p] as const));
-        const added = await filesMatchingFilter(engine, config.overwrite_filter, schema, specs, written.files.map((file) => ({ file, specId: spec['spec-id'] })));
-        if (added.some((ok) => !ok)) {
+        const perFile = await decidedPerFile(engine, filter, schema, specs, written.files, spec['spec-id']);
+        if (perFile === 'mismatch' || (perFile === 'rows' && !(await rowsAllMatch(engine, prepared.relation, filter)))) {
           await Promise.all(written.files.map((f) => table!.io.delete(f.file_path).catch(() => undefined)));
-          throw new FloeError('INVALID_ARGUMENT', `the rows written do not all match the overwrite filter ${config.overwrite_filter}`, {
-            context: { filter: config.overwrite_filter },
+          throw new FloeError('INVALID_ARGUMENT', `the rows written do not all match the overwrite filter ${filter}`, {
+            context: { filter },
           });
         }
-        // Decided against each attempt's base inside the producer would need async evaluation there; the files a
-        // filter removes are fixed by their partition values, so deciding once on the current files is exact.
-        const current = await liveDataFiles(tableOf(await catalog.loadTable(id)));
-        const matches = await filesMatchingFilter(engine, config.overwrite_filter, schema, specs, current);
-        const remove = new Set(current.filter((_, i) => matches[i]).map((c) => c.file.file_path));
-        const filter = config.overwrite_filter;
-        committed = await overwriteFiles(catalog, id, table.io, written.files, (f) => remove.has(f.file_path), {
-          ...extra,
-          summary: { 'floe.overwrite-filter': filter },
-        });
+        if (perFile === 'files') {
+          // Decided against each attempt's base inside the producer would need async evaluation there; the files a
+          // filter removes are fixed by their partition values, so deciding once on the current files is exact.
+          const current = await liveDataFiles(tableOf(await catalog.loadTable(id)));
+          const matches = await filesMatchingFilter(engine, filter, schema, specs, current);
+          const remove = new Set(current.filter((_, i) => matches[i]).map((c) => c.file.file_path));
+          committed = await overwriteFiles(catalog, id, table.io, written.files, (f) => remove.has(f.file_path), {
+            ...extra,
+            summary: { 'floe.overwrite-filter': filter },
+          });
+        } else {
+          // A filter on other columns: a row-level delete of the matching rows (copy-on-write or merge-on-read
+          // per write.delete.mode) and the new rows, in one snapshot validated against concurrent commits. The
+          // files written above serve the first run; a re-run after a conflict writes its own (the old ones are
+          // removed with the failed commit).
+          const io = table.io;
+          let first: DataFile[] | undefined = written.files;
+          const res = await deleteRows(catalog, id, filter, {
+            engine,
+            ...(config.branch ? { branch: config.branch } : {}),
+            summary: { 'floe.overwrite-filter': filter },
+            insert: async () => {
+              if (first) {
+                const files = first;
+                first = undefined;
+                return files;
+              }
+              const now = (await catalog.loadTable(id)).metadata;
+              return (await writeDataFilesTo(engine, io, {
+                source: prepared.relation,
+                schema: currentSchema(now),
+                spec: defaultSpec(now),
+                sortOrder: sortOrderById(now, now['default-sort-order-id']),
+                location: dataDir(now),
+                properties: now.properties,
+                fileIO: io,
+                formatVersion: now['format-version'],
+              })).files;
+            },
+          });
+          const after = await catalog.loadTable(id);
+          const snap = after.metadata.snapshots.find((x) => x['snapshot-id'].toString() === res.snapshot_id);
+          if (!snap) throw new FloeError('INTERNAL', `the overwrite's snapshot ${res.snapshot_id} is not in the table`);
+          committed = { snapshot: snap, metadata: after.metadata, metadataLocation: after.metadataLocation, attempts: 1 };
+        }
       } else if (config.overwrite_partitions) {
         const touched = new Set(written.files.map((f) => partitionKey(spec['spec-id'], f.partition)));
         committed = await overwriteFiles(catalog, id, table.io, written.files, (f, specId) => touched.has(partitionKey(specId, f.partition)), extra);

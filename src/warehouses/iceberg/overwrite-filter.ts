@@ -52,7 +52,7 @@ export async function filesMatchingFilter(
   if (files.length === 0) return [];
   const cols = identityColumns(schema, specs);
   if (cols.length === 0) {
-    throw new FloeError('UNSUPPORTED', 'overwrite filters need identity-partition columns; this table has none (row-level deletes are not supported yet)');
+    throw new FloeError('UNSUPPORTED', 'overwrite filters decided per file need identity-partition columns; this table has none');
   }
   const rows = files.map(({ file, specId }, i) => {
     const values = cols.map((c) => {
@@ -73,10 +73,46 @@ export async function filesMatchingFilter(
     if ((err as { code?: string }).code === 'SQL_ERROR' && /not found|does not exist|Referenced column/i.test((err as Error).message)) {
       throw new FloeError(
         'UNSUPPORTED',
-        `overwrite filters may use only identity-partition columns (${cols.map((c) => c.field.name).join(', ')}); row-level deletes are not supported yet`,
+        `overwrite filters decided per file may use only identity-partition columns (${cols.map((c) => c.field.name).join(', ')})`,
         { cause: err, context: { filter } },
       );
     }
+    throw new FloeError('INVALID_ARGUMENT', `bad overwrite filter: ${(err as Error).message.split('\n')[0]}`, { cause: err, context: { filter } });
+  }
+}
+
+/**
+ * How an overwrite filter can be applied: `files` when it is decided exactly per file by identity-partition values
+ * (whole files replaced, nothing read), `mismatch` when so decided and some written file falls outside it, `rows`
+ * when it names other columns (a row-level delete of the matching rows is needed).
+ */
+export async function decidedPerFile(
+  engine: Engine,
+  filter: string,
+  schema: Schema,
+  specs: Map<number, PartitionSpec>,
+  written: DataFile[],
+  specId: number,
+): Promise<'files' | 'rows' | 'mismatch'> {
+  try {
+    const ok = await filesMatchingFilter(engine, filter, schema, specs, written.map((file) => ({ file, specId })));
+    if (written.length === 0) {
+      // No written file to try the filter on: try it on an empty partition tuple of the current spec.
+      await filesMatchingFilter(engine, filter, schema, specs, [{ file: { content: 0, file_path: '', file_format: 'PARQUET', partition: new Map(), record_count: 0n, file_size_in_bytes: 0n }, specId }]);
+    }
+    return ok.every(Boolean) ? 'files' : 'mismatch';
+  } catch (err) {
+    if (err instanceof FloeError && err.code === 'UNSUPPORTED') return 'rows';
+    throw err;
+  }
+}
+
+/** True when every row of `relation` satisfies `filter` (NULL counts as not satisfying, as in SQL WHERE). */
+export async function rowsAllMatch(engine: Engine, relation: string, filter: string): Promise<boolean> {
+  try {
+    const res = await engine.run(`SELECT count(*) FROM ${relation} AS t WHERE (${filter}) IS NOT TRUE`);
+    return Number((await res.getRowsJS())[0][0]) === 0;
+  } catch (err) {
     throw new FloeError('INVALID_ARGUMENT', `bad overwrite filter: ${(err as Error).message.split('\n')[0]}`, { cause: err, context: { filter } });
   }
 }

@@ -107,19 +107,45 @@ test('bad input: unsafe table names, bad partition expressions, upsert not suppo
   assert.equal(existsSync(join(s.dir, 'warehouse', 'analytics', 'events', 'metadata')), false, 'no partial table');
 });
 
-test('overwrite_filter replaces the partitions the filter selects and refuses what it cannot decide per file', async () => {
+test('overwrite_filter replaces the partitions the filter selects; other filters replace the matching rows', async () => {
   const s = setup({ partition_spec: [{ field: 'region', transform: 'identity' }] });
   await writeIceberg(s.config, { sql: "SELECT range AS id, CASE WHEN range < 5 THEN 'eu' ELSE 'us' END AS region FROM range(10)" });
   const over = { ...s.config, write_mode: 'overwrite' as const, overwrite_filter: "region = 'eu'" };
-  await writeIceberg(over, { sql: "SELECT 100 AS id, 'eu' AS region" });
-  const rows = (await s.read()).rows;
-  assert.deepEqual(rows.map((r) => Number(r.id)), [5, 6, 7, 8, 9, 100]);
+  const byPartition = await writeIceberg(over, { sql: "SELECT 100 AS id, 'eu' AS region" });
+  let now = await s.read();
+  assert.deepEqual(now.rows.map((r) => Number(r.id)), [5, 6, 7, 8, 9, 100]);
+  assert.equal(now.table.metadata.snapshots.at(-1)!.summary['floe.overwrite-filter'], "region = 'eu'");
+  assert.equal(byPartition.rows_written, 1);
   await assert.rejects(writeIceberg(over, { sql: "SELECT 200 AS id, 'us' AS region" }), (e) => isFloeError(e, 'INVALID_ARGUMENT'));
-  await assert.rejects(
-    writeIceberg({ ...over, overwrite_filter: 'id > 3' }, { sql: "SELECT 300 AS id, 'eu' AS region" }),
-    (e) => isFloeError(e, 'UNSUPPORTED'),
+  // A filter on a column that is not an identity partition: the matching rows are deleted row by row.
+  const rows = await writeIceberg({ ...over, overwrite_filter: 'id > 7' }, { sql: "SELECT 300 AS id, 'us' AS region" });
+  assert.equal(rows.rows_written, 1);
+  now = await s.read();
+  assert.deepEqual(now.rows.map((r) => Number(r.id)), [5, 6, 7, 300]);
+  const last = now.table.metadata.snapshots.at(-1)!;
+  assert.equal(last.summary['floe.overwrite-filter'], 'id > 7');
+  assert.equal(last['snapshot-id'].toString(), rows.snapshot_id);
+  // Rows outside the filter, or an unknown column, are refused with the table untouched.
+  const before = now.table.metadata['current-snapshot-id'];
+  await assert.rejects(writeIceberg({ ...over, overwrite_filter: 'id > 7' }, { sql: "SELECT 1 AS id, 'us' AS region" }), (e) => isFloeError(e, 'INVALID_ARGUMENT'));
+  await assert.rejects(writeIceberg({ ...over, overwrite_filter: 'nope > 7' }, { sql: "SELECT 9 AS id, 'us' AS region" }), (e) => isFloeError(e, 'INVALID_ARGUMENT'));
+  assert.equal((await s.read()).table.metadata['current-snapshot-id'], before, 'refused overwrites changed nothing');
+});
+
+test('overwrite_filter on an unpartitioned merge-on-read table writes deletes and the new rows in one snapshot', async () => {
+  const s = setup({ format_version: 3, properties: { 'write.delete.mode': 'merge-on-read' } });
+  await writeIceberg(s.config, { sql: 'SELECT range AS id, range * 10 AS v FROM range(20)' });
+  const r = await writeIceberg(
+    { ...s.config, write_mode: 'overwrite', overwrite_filter: 'v BETWEEN 50 AND 120' },
+    { sql: 'SELECT 500 + range AS id, 60 AS v FROM range(3)' },
   );
-  assert.equal((await s.read()).rows.length, 6, 'refused overwrites changed nothing');
+  const now = await s.read();
+  const expected = [...Array.from({ length: 20 }, (_, i) => i).filter((i) => i * 10 < 50 || i * 10 > 120), 500, 501, 502];
+  assert.deepEqual(now.rows.map((r2) => Number(r2.id)), expected);
+  const last = now.table.metadata.snapshots.at(-1)!;
+  assert.equal(last['snapshot-id'].toString(), r.snapshot_id);
+  assert.equal(last.summary['added-dvs'], '1');
+  assert.equal(last.summary['added-records'], '3');
 });
 
 test('schema_evolution permissive adds new columns and promotes safely; incompatible data is SCHEMA_MISMATCH', async () => {

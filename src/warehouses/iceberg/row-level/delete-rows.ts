@@ -14,6 +14,7 @@
 import { FloeError } from '../../../errors.js';
 import { Engine } from '../../../engine/duckdb-engine.js';
 import type { Catalog, TableIdentifier } from '../../../iceberg/catalog/catalog.js';
+import type { DataFile } from '../../../iceberg/avro/manifest.js';
 import { checkPredicate, pruningFilter } from './predicate.js';
 import { touchedFiles, writeRowDeletes } from './row-deletes.js';
 import { withReruns, type RerunOptions } from './rerun.js';
@@ -38,6 +39,14 @@ export interface DeleteRowsOptions {
   /** A DuckDB engine to use (else one is opened and closed). */
   engine?: Engine;
   reruns?: RerunOptions;
+  /**
+   * Rows to add in the same snapshot (an overwrite by filter: delete the matching rows, insert new ones). Called
+   * once per run of the operation, after the deletes are decided: files of a run that did not commit are removed,
+   * so a re-run after a conflict writes its own.
+   */
+  insert?: () => Promise<DataFile[]>;
+  /** Extra snapshot summary properties. */
+  summary?: Record<string, string>;
 }
 
 /** What a delete did. */
@@ -92,7 +101,7 @@ export async function deleteRows(
         files_scanned: plan.tasks.length,
         files_skipped: plan.skipped.length,
       };
-      if (plan.tasks.length === 0) return result;
+      if (plan.tasks.length === 0 && !opts.insert) return result;
       const pred = `(${predicate.trim()})`;
       const matched = `__floe_deleted_${process.pid}_${++counter}`;
       // Copy-on-write needs only counts per file (matching and live rows); merge-on-read the matching positions.
@@ -107,7 +116,7 @@ export async function deleteRows(
       try {
         const touched = await touchedFiles(engine, plan.tasks, matched, mode === 'copy-on-write');
         result.rows_deleted = Number(touched.reduce((n, t) => n + t.matched, 0n));
-        if (touched.length === 0) return result;
+        if (touched.length === 0 && !opts.insert) return result;
         change = {
           addedData: [],
           addedDeletes: [],
@@ -141,6 +150,8 @@ export async function deleteRows(
           change.scope.removedDeleteFiles = deletes.removedDeleteFiles;
           result.delete_files_written = deletes.added.length;
         }
+        if (opts.insert) change.addedData.push(...(await opts.insert()));
+        if (opts.summary) change.summary = { ...change.summary, ...opts.summary };
         const committed = await commitRowChange(catalog, loaded, change);
         result.snapshot_id = committed.snapshot['snapshot-id'].toString();
         return result;
