@@ -12,6 +12,7 @@ import { openCatalog } from '../iceberg/catalog/open-catalog.js';
 import type { FileIO } from '../iceberg/io/file-io.js';
 import { createFileIO, locationScheme } from '../iceberg/io/file-io-for.js';
 import { checkRunId } from './ledger.js';
+import { defaultParallel } from './plan.js';
 import type { BackfillRequest, WriteMode } from './types.js';
 
 /** The catalog and warehouse of a backfill. */
@@ -92,7 +93,7 @@ export function checkRequest(request: BackfillRequest): Required<Pick<BackfillRe
   return {
     target: targetOf(request),
     window_size: positive(request.window_size, 'window_size', 1000),
-    parallel: positive(request.parallel, 'parallel', 4, 64),
+    parallel: positive(request.parallel, 'parallel', defaultParallel(), 64),
     write_mode: mode,
     max_retries: retries,
     retry_base_ms: positive(request.retry_base_ms, 'retry_base_ms', 200),

@@ -6,7 +6,8 @@
  *
  * Modes: `append` adds the window's rows; `overwrite` replaces the rows of the window's key range in the same
  * commit (files that may hold such rows, chosen by partition values and column bounds, are rewritten without
- * them: copy-on-write, spec "Overwrite"); `upsert` is `UNSUPPORTED` until the writer supports row-level upserts.
+ * them: copy-on-write, spec "Overwrite"); `upsert` merges the window's rows by the key columns (row-level upsert:
+ * copy-on-write or merge-on-read per the table's `write.update.mode`), in one snapshot carrying the same ids.
  */
 import { createHash } from 'node:crypto';
 import { FloeError, isFloeError } from '../errors.js';
@@ -30,6 +31,8 @@ import { liveDataFiles } from '../iceberg/table/live-files.js';
 import { dataDir } from '../iceberg/table/manifest-writing.js';
 import { planScan, type ScanPlan } from '../iceberg/table/scan-planner.js';
 import { appendFiles, overwriteFiles, type CommittedSnapshot } from '../iceberg/table/table-operations.js';
+import { mergeInto } from '../warehouses/iceberg/row-level/merge.js';
+import { upsertSpec } from '../warehouses/iceberg/row-level/merge-spec.js';
 import type { KeyRange } from '../sources/extract.js';
 import { canonicalJson } from '../sources/fingerprint.js';
 import { checksumOf, type ChecksumColumn } from './checksum.js';
@@ -132,20 +135,19 @@ export class IcebergTarget implements BackfillTarget {
     readonly name: string,
     private readonly mode: WriteMode,
     private table: CatalogTable,
+    private readonly keyColumns: string[] = [],
   ) {}
 
   /**
    * Loads `tableName`, or creates it (and its namespace) with the source's columns: NOT NULL columns become
-   * required fields. `upsert` is refused here, before anything is read or written.
+   * required fields. `upsert` needs key columns.
    */
-  static async open(catalog: Catalog, tableName: string, columns: TargetColumn[], mode: WriteMode): Promise<IcebergTarget> {
-    if (mode === 'upsert') {
-      throw new FloeError('UNSUPPORTED', 'write_mode upsert into Iceberg tables is not supported yet (the writer has no row-level upsert); use append or overwrite', {
-        context: { write_mode: mode },
-      });
+  static async open(catalog: Catalog, tableName: string, columns: TargetColumn[], mode: WriteMode, keyColumns: string[] = []): Promise<IcebergTarget> {
+    if (mode === 'upsert' && keyColumns.length === 0) {
+      throw new FloeError('INVALID_ARGUMENT', 'write_mode upsert needs key_columns (--key)', { context: { write_mode: mode } });
     }
     const id = parseTableName(tableName);
-    return new IcebergTarget(catalog, id, tableName, mode, await ensureIcebergTable(catalog, id, columns));
+    return new IcebergTarget(catalog, id, tableName, mode, await ensureIcebergTable(catalog, id, columns), keyColumns);
   }
 
   /** The table as last loaded. */
@@ -183,6 +185,7 @@ export class IcebergTarget implements BackfillTarget {
         formatVersion: md['format-version'],
       });
     const timer = new StepTimer(`write ${w.windowId}`);
+    if (this.mode === 'upsert') return this.upsertWindow(engine, relation, w, schema, quarantined);
     const written = await write(relation);
     timer.lap('parquet');
     const files = [...written.files];
@@ -240,6 +243,52 @@ export class IcebergTarget implements BackfillTarget {
       if (!isFloeError(err, 'COMMIT_STATE_UNKNOWN') && !isFloeError(err, 'CATALOG_UNAVAILABLE')) await dropWritten();
       throw err;
     }
+  }
+
+  /**
+   * `upsert`: the window's rows merged by key in one snapshot (matched keys updated, new keys inserted) that
+   * carries the window's ids and is refused at commit time when the window is already committed. Reconciliation:
+   * every extracted row must have been inserted or updated (the table's other rows are not the source's to
+   * check), and the checksum of the rows as projected is recorded.
+   */
+  private async upsertWindow(engine: Engine, relation: string, w: WindowWrite, schema: Schema, quarantined: bigint): Promise<WindowWriteResult> {
+    const source = await checksumOf(engine, await projectedRelation(engine, relation, schema), checksumColumns(schema));
+    const merged = await mergeInto(this.catalog, this.id, engine, relation, upsertSpec(this.keyColumns), {
+      upsert: true,
+      summary: { ...windowSummary(w.runId, w.windowId, w.planHash), 'floe.backfill.mode': 'upsert' },
+      validate: notYetCommitted(w.runId, w.windowId),
+    });
+    const applied = BigInt(merged.rows_inserted + merged.rows_updated);
+    // Read back: the committed snapshot's rows with the window's keys must be exactly the extracted rows (an
+    // upsert sets every column from the source), found by floe's reader with the window's range pruning files.
+    const ct = await this.catalog.loadTable(this.id);
+    const snapshotId = merged.snapshot_id === null ? undefined : BigInt(merged.snapshot_id);
+    const plan = await planScan(tableOf(ct), { ...(snapshotId === undefined ? {} : { snapshotId }), ...(w.range ? { filter: rangeFilter(w.range) } : {}) });
+    const { sql, cleanup } = await buildScanSql(engine, tableOf(ct), plan);
+    let back;
+    try {
+      const on = this.keyColumns.map((k) => `t.${quoteIdent(k)} IS NOT DISTINCT FROM s.${quoteIdent(k)}`).join(' AND ');
+      back = await checksumOf(engine, `(SELECT t.* FROM ${sql} AS t SEMI JOIN ${relation} AS s ON ${on})`, checksumColumns(schema));
+    } finally {
+      await cleanup();
+    }
+    if (applied !== source.rows || back.rows !== source.rows || back.checksum !== source.checksum) {
+      throw new FloeError(
+        'RECONCILIATION_FAILED',
+        `window ${w.windowId}: ${source.rows} rows extracted, ${applied} inserted or updated, ${back.rows} with its keys read back ` +
+          `(checksum ${source.checksum} vs ${back.checksum}; snapshot ${merged.snapshot_id ?? 'none'})`,
+        { context: { window_id: w.windowId, rows_extracted: source.rows.toString(), rows_applied: applied.toString(), rows_read_back: back.rows.toString() } },
+      );
+    }
+    return {
+      rows_written: applied,
+      checksum: source.checksum,
+      checksum_read_back: back.checksum,
+      rows_read_back: back.rows,
+      ...(merged.snapshot_id ? { snapshot_id: merged.snapshot_id } : {}),
+      files_written: merged.files_written,
+      rows_quarantined: quarantined,
+    };
   }
 
   /** Reads `files` back with floe's reader and checksums them. */

@@ -3,8 +3,12 @@
  * integer key (ranges), any ordered key (keyset: boundaries are every Nth value in the source's own order), or a
  * time column (hour, day or month windows), all computed from the source's real MIN, MAX and counts. Dense
  * windows are split toward `windowSize` rows and sparse neighbours merged (window-splitter.ts); NULL keys get a
- * window of their own. The estimate comes from timing the extraction of one real window.
+ * window of their own. The estimate comes from timing the extraction of real rows (at most 50k): for an integer
+ * key a slice from MIN, extracted while the windows are counted; otherwise the first part of a planned window.
+ * Where the source offers cheap planning statistics (exact MIN/MAX/NULLs, an estimated row count), the first cut
+ * is sized from them and the whole-table COUNT is skipped: the window counts themselves are always exact.
  */
+import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Engine } from '../engine/duckdb-engine.js';
 import { FloeError } from '../errors.js';
@@ -59,8 +63,18 @@ export interface PlanOptions {
   by?: 'key' | 'hour' | 'day' | 'month';
   /** Target rows per window (default 1000). */
   windowSize?: number;
-  /** Windows run at once (default 4). */
+  /** Windows run at once (default: the core count, from 2 to 4). */
   parallel?: number;
+}
+
+/**
+ * Windows run at once when the request does not say: the core count, at least 2 (one window's export from the
+ * source overlaps another's write) and at most 4. A window keeps about one core busy (the source's export, DuckDB's
+ * parse and Parquet write), so more windows than cores only queue for CPU; each worker's DuckDB gets its share of
+ * the cores (window-runner.ts threadsPerWorker).
+ */
+export function defaultParallel(cores = availableParallelism()): number {
+  return Math.min(4, Math.max(2, cores));
 }
 
 /** Time windows at most: a finer unit over a longer span should be asked for as a coarser one. */
@@ -113,7 +127,7 @@ function chooseStrategy(by: PlanOptions['by'], stats: ColumnStats, col: ExtractC
 /** Plans a backfill of `opts.table` from `ex`. */
 export async function planBackfill(ex: Extractor, opts: PlanOptions): Promise<BackfillPlan> {
   const windowSize = positiveInt(opts.windowSize ?? 1000, 'window size');
-  const parallel = positiveInt(opts.parallel ?? 4, 'parallel');
+  const parallel = positiveInt(opts.parallel ?? defaultParallel(), 'parallel');
   const cols = await ex.columns(opts.table);
   const column = opts.column ?? (await defaultColumn(ex, opts.table, cols));
   const col = cols.find((c) => c.name === column);
@@ -129,10 +143,12 @@ export async function planBackfill(ex: Extractor, opts: PlanOptions): Promise<Ba
   if (stats.min !== null) {
     const count = (b: BoundValue[]) => ex.countByBoundaries(opts.table, column, b);
     if (strategy === 'integer') {
-      early = probeRange(ex, opts.table, { column, start: stats.min, end: integerSlice(stats, Math.min(windowSize, PROBE_ROWS)) }, 'w' + '1'.padStart(5, '0'));
+      // An estimated count (say 5,000,228 for 5M rows) would add a window by rounding up: round it to the nearest.
+      const estimated = 'estimated' in stats && stats.estimated === true;
+      early = probeRange(ex, opts.table, { column, start: stats.min, end: integerSlice(stats, Math.min(windowSize, PROBE_ROWS)) }, '');
       // Settled below; a failure here must not be an unhandled rejection while the counts run.
       early.catch(() => undefined);
-      segs = await integerWindows(stats, windowSize, count);
+      segs = await integerWindows(stats, windowSize, count, estimated);
     } else if (strategy === 'keyset') segs = await keysetWindows(await ex.nthValues(opts.table, column, windowSize), windowSize, count);
     else segs = await timeWindows(stats, strategy, timeStyleOf(col.type), windowSize, count);
   }
@@ -167,11 +183,12 @@ export async function planBackfill(ex: Extractor, opts: PlanOptions): Promise<Ba
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
-/** Integer ranges over `[min, max + 1)`, first cut evenly into total / windowSize ranges. */
-async function integerWindows(stats: ColumnStats, target: number, count: (b: BoundValue[]) => Promise<bigint[]>): Promise<Array<Segment<BoundValue>>> {
+/** Integer ranges over `[min, max + 1)`, first cut evenly into total / windowSize ranges (rounded up; to the nearest for an estimated total). */
+async function integerWindows(stats: ColumnStats, target: number, count: (b: BoundValue[]) => Promise<bigint[]>, estimated = false): Promise<Array<Segment<BoundValue>>> {
   const lo = BigInt(String(stats.min));
   const hi = BigInt(String(stats.max)) + 1n;
-  const n = Number((stats.count - stats.nulls + BigInt(target) - 1n) / BigInt(target));
+  const rows = stats.count - stats.nulls;
+  const n = Number((rows + (estimated ? BigInt(target) / 2n : BigInt(target) - 1n)) / BigInt(target));
   const segs = await refineWindows<bigint>([lo, ...splitIntegerRange(lo, hi, Math.max(1, n)), hi], {
     target,
     count: (b) => count(b.map(intBound)),

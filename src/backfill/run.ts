@@ -7,6 +7,7 @@
  * table) are taken as done, whatever the ledger says, and the commit itself re-checks on every attempt.
  */
 import { FloeError, isFloeError } from '../errors.js';
+import { StepTimer } from '../engine/step-timer.js';
 import { Engine } from '../engine/duckdb-engine.js';
 import { normalizeRules, type QualityRule } from '../quality/rule.js';
 import { redactUrl } from '../sources/schema-builder.js';
@@ -54,7 +55,7 @@ export function rangeOf(plan: BackfillPlan, w: Pick<WindowPlan, 'start_offset' |
 async function openTarget(ctx: BackfillContext, target: string, request: BackfillRequest, columns: Awaited<ReturnType<Extractor['columns']>>): Promise<BackfillTarget> {
   const mode = request.write_mode ?? 'append';
   if (target.startsWith('duckdb:')) return DuckdbTarget.open(target, request.table, columns, mode, request.key_columns);
-  return IcebergTarget.open(ctx.catalog, target, columns, mode);
+  return IcebergTarget.open(ctx.catalog, target, columns, mode, request.key_columns);
 }
 
 function newLedger(ctx: BackfillContext, runId: string, request: BackfillRequest, target: string, plan: BackfillPlan, parallel: number): Ledger {
@@ -97,7 +98,10 @@ export async function runBackfill(request: BackfillRequest, opts: RunOptions = {
   const started = Date.now();
   const startedAt = new Date(started).toISOString();
   const emit = (e: BackfillEvent) => opts.onEvent?.(e);
+  // FLOE_TIMING=1 prints where a run's time goes (docs/benchmarks.md "backfill").
+  const timer = new StepTimer('run');
   const ctx = await openContext(request);
+  timer.lap('context');
   let extractor: Extractor | undefined;
   let target: BackfillTarget | undefined;
   const workers: Worker[] = [];
@@ -105,12 +109,14 @@ export async function runBackfill(request: BackfillRequest, opts: RunOptions = {
     // A given run id with a ledger is a resume: its plan is the one the run started with.
     let existing = request.run_id ? await readLedger(ctx.io, ctx.warehouse, request.run_id) : undefined;
     extractor = await openExtractor(request.data_source);
+    timer.lap('extractor');
     const planStarted = Date.now();
     const plan =
       existing?.plan ??
       opts.plan ??
       (await planBackfill(extractor, { table: request.table, column: request.column, by: request.by, windowSize: checked.window_size, parallel: checked.parallel }));
     const planSeconds = (Date.now() - planStarted) / 1000;
+    timer.lap('plan');
     const runId = request.run_id ?? deriveRunId(plan.plan_hash, checked.target, checked.write_mode);
     existing ??= await readLedger(ctx.io, ctx.warehouse, runId);
     if (existing && existing.plan.plan_hash !== plan.plan_hash) {
@@ -122,6 +128,7 @@ export async function runBackfill(request: BackfillRequest, opts: RunOptions = {
     const columns = await extractor.columns(request.table);
     const sourceFingerprint = fingerprint(columns);
     target = await openTarget(ctx, checked.target, request, columns);
+    timer.lap('target');
     const ledger = existing ? new Ledger(ctx.io, ctx.warehouse, existing) : newLedger(ctx, runId, request, checked.target, plan, checked.parallel);
     const doc = ledger.doc;
     const invocation = { pid: process.pid, started_at: startedAt, committed: 0, recovered: 0 } as LedgerDocument['invocations'][number];
@@ -153,6 +160,7 @@ export async function runBackfill(request: BackfillRequest, opts: RunOptions = {
     doc.source_schema_fingerprint = sourceFingerprint;
 
     // The target is the truth of what landed; the ledger catches up with it.
+    timer.lap('ledger');
     const inTarget = await target.committedWindows(runId);
     let skipped = 0;
     for (const w of doc.windows) {
@@ -170,6 +178,7 @@ export async function runBackfill(request: BackfillRequest, opts: RunOptions = {
       }
     }
     await ledger.save();
+    timer.lap('committed');
     emit({ type: 'run.start', run_id: runId, windows: doc.windows.length, total_records: plan.total_records, resumed: doc.invocations.length > 1, skipped });
     for (const w of doc.windows) {
       if (w.status === 'committed') emit({ type: 'window.skipped', run_id: runId, window_id: w.window_id, reason: `already committed (${w.snapshot_id ?? 'ledger'})` });
@@ -198,14 +207,25 @@ export async function runBackfill(request: BackfillRequest, opts: RunOptions = {
       });
     };
 
+    // Windows being worked on: their DuckDB engines share the cores (the last ones left get them all).
+    let inFlight = 0;
+    const threads = () => threadsPerWorker(Math.max(1, inFlight));
     const runOne = async (worker: Worker, w: WindowRecord) => {
+      inFlight++;
+      try {
+        await runWindow(worker, w);
+      } finally {
+        inFlight--;
+      }
+    };
+    const runWindow = async (worker: Worker, w: WindowRecord) => {
       const range = rangeOf(plan, plan.execution_plan.find((p) => p.window_id === w.window_id) as WindowPlan);
       for (;;) {
         await ledger.update(w.window_id, { status: 'running', attempts: w.attempts + 1, started_at: new Date().toISOString() });
         emit({ type: 'window.start', run_id: runId, window_id: w.window_id, attempt: w.attempts });
         const t0 = Date.now();
         try {
-          const out = await runWindowAttempt(worker, { runId, planHash: plan.plan_hash, windowId: w.window_id, table: request.table, range, rules, target: target!, signal: opts.signal, at });
+          const out = await runWindowAttempt(worker, { runId, planHash: plan.plan_hash, windowId: w.window_id, table: request.table, range, rules, target: target!, signal: opts.signal, at, threads });
           await ledger.update(w.window_id, {
             status: 'committed',
             source_count: out.source_count.toString(),

@@ -25,7 +25,7 @@ export interface BackfillRequest {
   target_namespace?: string;
   /** Target rows per window (default 1000). */
   window_size?: number;
-  /** Windows run at once (default 4). */
+  /** Windows run at once (default: the core count, from 2 to 4). */
   parallel?: number;
   /** Rows sampled for validation before the run (0: none; default 100). */
   validate_sample?: number;

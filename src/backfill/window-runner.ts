@@ -31,7 +31,7 @@ export class Worker {
   constructor(
     readonly index: number,
     private readonly source: string,
-    private readonly threads = 1,
+    private threads = 1,
   ) {}
 
   async engine(): Promise<Engine> {
@@ -40,6 +40,14 @@ export class Worker {
       return e;
     });
     return this.engineP;
+  }
+
+  /** Changes the engine's DuckDB threads (when fewer windows are left than workers, the ones left get the cores). */
+  async setThreads(n: number): Promise<void> {
+    const want = Math.max(1, Math.floor(n));
+    if (want === this.threads) return;
+    this.threads = want;
+    if (this.engineP) await (await this.engineP).run(`SET threads = ${want}`);
   }
 
   async source_(): Promise<Extractor> {
@@ -70,6 +78,8 @@ export interface WindowTask {
   rules: QualityRule[];
   target: BackfillTarget;
   signal?: AbortSignal;
+  /** DuckDB threads this window may use now (asked again before the write: other windows may have finished). */
+  threads?: () => number;
   /** Test hook: called at named points ('mid-window', 'after-commit'). */
   at?: (point: string) => void;
 }
@@ -110,7 +120,8 @@ export async function runWindowAttempt(worker: Worker, task: WindowTask): Promis
     timer.lap('extract');
     task.at?.('mid-window');
     if (rows !== sourceCount) {
-      // The source changed between the COUNT and the read (or the read lost rows): nothing is written.
+      // The source's count disagrees with the rows loaded (a source changing between a COUNT and the read, or a read
+      // that lost rows): nothing is written.
       throw new FloeError('RECONCILIATION_FAILED', `window ${task.windowId}: the source counted ${sourceCount} rows but ${rows} were read`, {
         context: { window_id: task.windowId, source_count: sourceCount.toString(), rows_read: rows.toString() },
       });
@@ -132,6 +143,7 @@ export async function runWindowAttempt(worker: Worker, task: WindowTask): Promis
         quarantine = quarantineRelation(`(${split.invalidSql})`, task.runId, task.windowId);
       }
     }
+    if (task.threads) await worker.setThreads(task.threads());
     const written = await task.target.writeWindow(engine, valid, {
       runId: task.runId,
       windowId: task.windowId,

@@ -6,7 +6,8 @@
  */
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { strict as assert } from 'node:assert';
-import { planBackfill, type BackfillPlan } from '../../src/backfill/plan.js';
+import { defaultParallel, planBackfill, type BackfillPlan } from '../../src/backfill/plan.js';
+import { threadsPerWorker } from '../../src/backfill/window-runner.js';
 import { SPLIT_FACTOR } from '../../src/backfill/window-splitter.js';
 import { isFloeError } from '../../src/errors.js';
 import { openExtractor, type Extractor } from '../../src/sources/extract.js';
@@ -196,3 +197,14 @@ for (const [dialect, make] of Object.entries(makers)) {
     });
   });
 }
+
+test('defaults relative to the cores: windows at once from 2 to 4, DuckDB threads shared among them', () => {
+  assert.equal(defaultParallel(1), 2);
+  assert.equal(defaultParallel(2), 2);
+  assert.equal(defaultParallel(3), 3);
+  assert.equal(defaultParallel(16), 4);
+  assert.equal(threadsPerWorker(2, 2), 1);
+  assert.equal(threadsPerWorker(4, 2), 1);
+  assert.equal(threadsPerWorker(4, 16), 4);
+  assert.equal(threadsPerWorker(3, 8), 2);
+});

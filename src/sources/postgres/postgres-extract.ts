@@ -16,7 +16,7 @@ import {
 } from '../extract.js';
 import { normalizePostgresType, typeParameters } from '../normalize-type.js';
 import { quoteIdent, redactUrl } from '../schema-builder.js';
-import { copyOut } from './postgres-copy-extract.js';
+import { copyOut, temporalFromSend } from './postgres-copy-extract.js';
 import { postgresError } from './postgres-source.js';
 
 /** Inner boundaries up to which countByBoundaries uses cumulative FILTER counts (one comparison each per row). */
@@ -84,7 +84,7 @@ export class PostgresExtractor implements Extractor {
       // Session settings for text output DuckDB reads back exactly: ISO dates, instants in UTC, shortest
       // round-trip floats (extra_float_digits > 0 on PostgreSQL 12+). No JIT: planning's whole-table counts cross
       // jit_above_cost, and compiling them costs more (~150 ms each, measured) than the simple scans it speeds up.
-      options: '-c TimeZone=UTC -c DateStyle=ISO,YMD -c extra_float_digits=3 -c client_encoding=UTF8 -c jit=off',
+      options: '-c TimeZone=UTC -c DateStyle=ISO,YMD -c extra_float_digits=3 -c client_encoding=UTF8 -c bytea_output=hex -c jit=off',
     });
     // An idle connection the server drops would otherwise be an unhandled 'error' event.
     pool.on('error', () => {});
@@ -271,6 +271,13 @@ export class PostgresExtractor implements Extractor {
       const x = quoteIdent(c.name);
       // bytea's text form (\x0102) is not DuckDB's blob text: move it as hex.
       if (c.type === 'BLOB') return { name: c.name, type: c.type, csvType: 'VARCHAR', expr: (v) => `from_hex(${v})`, select: `encode(${x}, 'hex')` };
+      // Dates and timestamps move in their binary form (days / microseconds since 2000-01-01, as bytea hex): their
+      // text form writes years BC as a trailing "BC", which DuckDB rejects for timestamps and silently reads as AD
+      // for dates. It costs PostgreSQL no more than formatting the text (measured).
+      if (c.type === 'TIMESTAMPTZ' || c.type === 'TIMESTAMP' || c.type === 'DATE') {
+        const send = c.type === 'TIMESTAMPTZ' ? 'timestamptz_send' : c.type === 'TIMESTAMP' ? 'timestamp_send' : 'date_send';
+        return { name: c.name, type: c.type, csvType: 'VARCHAR', expr: (v) => temporalFromSend(v, c.type as 'TIMESTAMP' | 'TIMESTAMPTZ' | 'DATE'), select: `${send}(${x})` };
+      }
       return { name: c.name, type: c.type, select: x };
     });
   }
@@ -307,7 +314,10 @@ export class PostgresExtractor implements Extractor {
         throw postgresExtractError(cause, `cannot connect to PostgreSQL at ${this.source}`);
       }
       await createTarget(engine, target, staged);
-      const chunks = new ChunkFiles(tmp.dir, (file) => loadCsvInto(engine, file, target, staged, { parallel: false }));
+      // A one-thread engine (a backfill worker sharing the cores) parses each chunk on that thread, which costs less
+      // CPU than DuckDB's parallel CSV reader run on one thread; an engine with more threads parses in parallel.
+      const parallel = Number((await (await engine.run(`SELECT current_setting('threads')`)).getRows())[0]?.[0] ?? 1) > 1;
+      const chunks = new ChunkFiles(tmp.dir, (file) => loadCsvInto(engine, file, target, staged, { parallel }));
       let broken = false;
       try {
         const copied = await copyOut(client, sql, (data) => chunks.write(data), signal);

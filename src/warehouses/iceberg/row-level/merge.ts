@@ -14,6 +14,7 @@
  *    rows as data, reading nothing of the table (`equality-upsert.ts`);
  * 5. commit with conflict validation; a conflict re-runs the attempt from a fresh load.
  */
+import type { Table } from '../../../iceberg/table/table.js';
 import { FloeError } from '../../../errors.js';
 import { StepTimer } from '../../../engine/step-timer.js';
 import type { Engine } from '../../../engine/duckdb-engine.js';
@@ -49,6 +50,10 @@ export interface MergeOptions {
   /** `equality`: an upsert writes the incoming keys as equality deletes (no table read). Default `position`. */
   deleteFiles?: 'position' | 'equality';
   reruns?: RerunOptions;
+  /** Extra snapshot summary properties (a backfill's run and window ids). */
+  summary?: Record<string, string>;
+  /** An extra commit-time check on each attempt's base (e.g. "this window is not committed yet"). */
+  validate?: (base: Table) => Promise<void>;
 }
 
 /** What a merge did. */
@@ -341,6 +346,8 @@ async function mergeAttempt(
       result.delete_files_written = change.addedDeletes.length;
     }
     if (change.addedData.length === 0 && change.addedDeletes.length === 0 && change.removedDataFiles.size === 0) return result;
+    if (opts.summary) change.summary = { ...change.summary, ...opts.summary };
+    if (opts.validate) change.validate = opts.validate;
     const committed = await commitRowChange(catalog, loaded, change);
     timer.lap('commit');
     result.snapshot_id = committed.snapshot['snapshot-id'].toString();

@@ -118,6 +118,8 @@ export interface RowChange {
   removedDeleteFiles: Set<string>;
   scope: ConflictScope;
   summary?: Record<string, string>;
+  /** A further commit-time check of the caller's, run after the conflict validation on each attempt. */
+  validate?: (base: Table) => Promise<void>;
 }
 
 /** The snapshot operation Iceberg records for a change (Java's BaseOverwriteFiles / BaseRowDelta). */
@@ -154,7 +156,7 @@ export async function commitRowChange(catalog: Catalog, loaded: LoadedTable, cha
         addedFiles: change.addedDeletes,
         removes: (f) =>
           f.content === 0 ? change.removedDataFiles.has(f.file_path) : change.removedDeleteFiles.has(deleteFileKey(f)),
-        validate: conflictValidator(change.scope),
+        validate: composeValidators(conflictValidator(change.scope), change.validate),
         ...(change.summary ? { summary: change.summary } : {}),
       },
       { deleteOnFailure: true },
@@ -163,4 +165,13 @@ export async function commitRowChange(catalog: Catalog, loaded: LoadedTable, cha
     if (surelyNotCommitted(err)) await discardWritten(loaded, change);
     throw err;
   }
+}
+
+/** Runs `first`, then `second` when given. */
+function composeValidators(first: (base: Table) => Promise<void>, second?: (base: Table) => Promise<void>): (base: Table) => Promise<void> {
+  if (!second) return first;
+  return async (base) => {
+    await first(base);
+    await second(base);
+  };
 }
