@@ -5,6 +5,7 @@
  * crash resumes the run: the plan hash and the target give the same run id, and committed windows are skipped.
  */
 import { FloeError } from '../errors.js';
+import { resolveReferenceTables } from './reference-tables.js';
 import { Engine } from '../engine/duckdb-engine.js';
 import { evaluateRules, type ValidationReport } from '../quality/evaluate.js';
 import { normalizeRules, type QualityRule } from '../quality/rule.js';
@@ -27,8 +28,8 @@ export interface BackfillResponse {
 }
 
 /**
- * Rules from the source's own constraints (NOT NULL, CHECK, unique keys). `relationship` rules are left out: a
- * window or a sample holds one table, so a foreign key cannot be checked inside it.
+ * Rules from the source's own constraints (NOT NULL, CHECK, unique keys, foreign keys: `relationship` rules are
+ * checked against the referenced table's keys, extracted once per run; see reference-tables.ts).
  */
 export async function sourceRules(source: string, table: string): Promise<QualityRule[]> {
   if (isFileSource(source)) return [];
@@ -36,7 +37,7 @@ export async function sourceRules(source: string, table: string): Promise<Qualit
   try {
     const schema = await src.introspect({ tables: [table] });
     const t = schema.tables.find((x) => x.name === table) ?? schema.tables[0];
-    return t ? rulesFromSourceTable(t).filter((r) => r.type !== 'relationship') : [];
+    return t ? rulesFromSourceTable(t) : [];
   } finally {
     await src.close();
   }
@@ -47,7 +48,12 @@ export async function validateSample(extractor: Extractor, table: string, n: num
   const engine = await Engine.create();
   try {
     await extractor.sample(engine, table, n, '__floe_sample');
-    return await evaluateRules(engine, '__floe_sample', rules);
+    const resolved = await resolveReferenceTables(extractor, engine, rules);
+    try {
+      return await evaluateRules(engine, '__floe_sample', resolved.rules);
+    } finally {
+      await resolved.release();
+    }
   } finally {
     engine.close();
   }

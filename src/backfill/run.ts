@@ -9,6 +9,7 @@
 import { FloeError, isFloeError } from '../errors.js';
 import { StepTimer } from '../engine/step-timer.js';
 import { Engine } from '../engine/duckdb-engine.js';
+import { resolveReferenceTables, type ResolvedRules } from './reference-tables.js';
 import { normalizeRules, type QualityRule } from '../quality/rule.js';
 import { redactUrl } from '../sources/schema-builder.js';
 import { openExtractor, type Extractor, type KeyRange } from '../sources/extract.js';
@@ -103,6 +104,7 @@ export async function runBackfill(request: BackfillRequest, opts: RunOptions = {
   const ctx = await openContext(request);
   timer.lap('context');
   let extractor: Extractor | undefined;
+  let references: ResolvedRules | undefined;
   let target: BackfillTarget | undefined;
   const workers: Worker[] = [];
   try {
@@ -125,6 +127,15 @@ export async function runBackfill(request: BackfillRequest, opts: RunOptions = {
       });
     }
     const rules: QualityRule[] = normalizeRules(request.rules ?? existing?.rules ?? []);
+    // Foreign keys are checked against the referenced tables' keys, extracted once for every window.
+    const refEngine = await Engine.create();
+    try {
+      references = await resolveReferenceTables(extractor, refEngine, rules);
+    } finally {
+      refEngine.close();
+    }
+    const windowRules = references.rules;
+    for (const sk of references.skipped) emit({ type: 'rule.skipped', rule: sk.rule, reason: sk.reason });
     const columns = await extractor.columns(request.table);
     const sourceFingerprint = fingerprint(columns);
     target = await openTarget(ctx, checked.target, request, columns);
@@ -225,7 +236,7 @@ export async function runBackfill(request: BackfillRequest, opts: RunOptions = {
         emit({ type: 'window.start', run_id: runId, window_id: w.window_id, attempt: w.attempts });
         const t0 = Date.now();
         try {
-          const out = await runWindowAttempt(worker, { runId, planHash: plan.plan_hash, windowId: w.window_id, table: request.table, range, rules, target: target!, signal: opts.signal, at, threads });
+          const out = await runWindowAttempt(worker, { runId, planHash: plan.plan_hash, windowId: w.window_id, table: request.table, range, rules: windowRules, target: target!, signal: opts.signal, at, threads });
           await ledger.update(w.window_id, {
             status: 'committed',
             source_count: out.source_count.toString(),
@@ -351,6 +362,7 @@ export async function runBackfill(request: BackfillRequest, opts: RunOptions = {
     await Promise.all(workers.map((w) => w.close().catch(() => undefined)));
     await target?.close().catch(() => undefined);
     await extractor?.close().catch(() => undefined);
+    await references?.release().catch(() => undefined);
     await ctx.close();
   }
 }

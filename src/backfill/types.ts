@@ -120,6 +120,7 @@ export type BackfillEvent =
   | { type: 'window.retry'; run_id: string; window_id: string; attempt: number; code: string; message: string; delay_ms: number }
   | { type: 'window.committed'; run_id: string; window_id: string; rows: number; quarantined: number; snapshot_id?: string }
   | { type: 'window.skipped'; run_id: string; window_id: string; reason: string }
+  | { type: 'rule.skipped'; rule: string; reason: string }
   | { type: 'window.failed'; run_id: string; window_id: string; code: string; message: string }
   | {
       type: 'progress';

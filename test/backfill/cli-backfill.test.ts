@@ -103,5 +103,8 @@ test('floe demo runs end to end on its own defaults', async () => {
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /rows_one_version_back/);
   assert.match(r.out, /manifest +\S+_floe\/manifests\/bf-[0-9a-f]+-\S+\.json/);
-  assert.match(r.out, /2 quarantined/);
+  // The three planted bad trades: a negative quantity, a missing ticker, and an unknown instrument, whose foreign
+  // key is checked against the instruments' keys extracted from the source.
+  assert.match(r.out, /3 quarantined/);
+  assert.match(r.out, /trades_instrument_id_fkey/);
 });
