@@ -12,7 +12,8 @@ import { normalizeRules, type QualityRule } from '../quality/rule.js';
 import { rulesFromSourceTable } from '../quality/rule-sources.js';
 import { isFileSource, openExtractor, type Extractor } from '../sources/extract.js';
 import { openSource } from '../sources/open-source.js';
-import { checkRequest } from './context.js';
+import { checkRequest, configOf } from './context.js';
+import { resolveCatalog, s3OptionsFor } from '../config/floe-config.js';
 import type { ManifestRef } from './manifest.js';
 import { planBackfill, type BackfillPlan } from './plan.js';
 import { runBackfill } from './run.js';
@@ -65,7 +66,8 @@ export async function validateSample(extractor: Extractor, table: string, n: num
  */
 export async function backfill(request: BackfillRequest, opts: Omit<RunOptions, 'plan' | 'validation'> = {}): Promise<BackfillResponse> {
   const checked = checkRequest(request);
-  const extractor = await openExtractor(request.data_source);
+  const config = await configOf(request);
+  const extractor = await openExtractor(request.data_source, { s3: s3OptionsFor(config, resolveCatalog(config, request.catalog_name)) });
   let plan: BackfillPlan;
   let validation: BackfillResponse['validation'];
   let rules: QualityRule[];

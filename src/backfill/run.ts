@@ -6,6 +6,7 @@
  * Exactly once: before running, the windows already in the target (its snapshot summaries, or the DuckDB windows
  * table) are taken as done, whatever the ledger says, and the commit itself re-checks on every attempt.
  */
+import { resolveCatalog, s3OptionsFor } from '../config/floe-config.js';
 import { FloeError, isFloeError } from '../errors.js';
 import { StepTimer } from '../engine/step-timer.js';
 import { Engine } from '../engine/duckdb-engine.js';
@@ -110,7 +111,9 @@ export async function runBackfill(request: BackfillRequest, opts: RunOptions = {
   try {
     // A given run id with a ledger is a resume: its plan is the one the run started with.
     let existing = request.run_id ? await readLedger(ctx.io, ctx.warehouse, request.run_id) : undefined;
-    extractor = await openExtractor(request.data_source);
+    // File sources on S3 are read with the configured store (endpoint, path style, keys), as tables are.
+    const sourceOptions = { s3: s3OptionsFor(ctx.config, resolveCatalog(ctx.config, request.catalog_name)) };
+    extractor = await openExtractor(request.data_source, sourceOptions);
     timer.lap('extractor');
     const planStarted = Date.now();
     const plan =
@@ -308,7 +311,7 @@ export async function runBackfill(request: BackfillRequest, opts: RunOptions = {
       }
     };
     const n = Math.min(checked.parallel, Math.max(1, pending.length));
-    for (let i = 0; i < n; i++) workers.push(new Worker(i, request.data_source, threadsPerWorker(n)));
+    for (let i = 0; i < n; i++) workers.push(new Worker(i, request.data_source, threadsPerWorker(n), sourceOptions));
     progress();
     await Promise.all(workers.map(workerLoop));
 

@@ -3,6 +3,7 @@
  * split off the rows failing error-level rules, and hand the rest to the target as one commit. Called again on a
  * retryable failure; everything a failed attempt made (temp tables, written files) is dropped before it throws.
  */
+import type { CreateFileIOOptions } from '../iceberg/io/file-io-for.js';
 import { availableParallelism } from 'node:os';
 import { FloeError } from '../errors.js';
 import { Engine } from '../engine/duckdb-engine.js';
@@ -32,6 +33,7 @@ export class Worker {
     readonly index: number,
     private readonly source: string,
     private threads = 1,
+    private readonly sourceOptions: CreateFileIOOptions = {},
   ) {}
 
   async engine(): Promise<Engine> {
@@ -51,7 +53,7 @@ export class Worker {
   }
 
   async source_(): Promise<Extractor> {
-    this.extractor ??= await openExtractor(this.source);
+    this.extractor ??= await openExtractor(this.source, this.sourceOptions);
     return this.extractor;
   }
 

@@ -4,6 +4,7 @@
  * The adapters live beside their introspection (`<dialect>/<dialect>-extract.ts`); this file holds the contract,
  * `openExtractor`, and what the adapters share (type mapping, bound formatting, CSV staging into DuckDB).
  */
+import type { CreateFileIOOptions } from '../iceberg/io/file-io-for.js';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -110,8 +111,8 @@ export function isFileSource(source: string): boolean {
  * Opens an extractor for `source`: `postgresql://`, `mysql://`, `mariadb://`, `sqlite:path`, `duckdb:path`, or a
  * Parquet/CSV/JSON file or glob (local or s3://). Adapters are imported only when their scheme is used.
  */
-export async function openExtractor(source: string): Promise<Extractor> {
-  if (isFileSource(source)) return (await import('./files/files-extract.js')).FilesExtractor.open(source);
+export async function openExtractor(source: string, options: CreateFileIOOptions = {}): Promise<Extractor> {
+  if (isFileSource(source)) return (await import('./files/files-extract.js')).FilesExtractor.open(source, options);
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(source)?.[1]?.toLowerCase();
   switch (scheme) {
     case 'postgresql':
