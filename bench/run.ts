@@ -8,7 +8,7 @@ import { UsageError, type BenchmarkModule } from './harness.js';
 const BENCHMARKS: Record<string, { description: string; load: () => Promise<BenchmarkModule> }> = {
   versions: {
     description:
-      'versioning storage overhead after 100 merge-on-read upserts of 1% of a 1M-row table, plus diff and restore times (options: --rows, --commits, --percent, --previous-versions-max, --format-version, --delete-files position|equality, --keep, --strict)',
+      'versioning storage overhead after 100 merge-on-read upserts of 1% of a 1M-row table, plus diff and restore times (options: --rows, --commits, --percent, --previous-versions-max, --format-version, --delete-files position|equality, --granularity file|partition, --page-version v1|v2, --metadata-codec none|gzip, --min-count-to-merge, --keep, --strict)',
     load: () => import('./versions.js'),
   },
   append: {

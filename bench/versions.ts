@@ -12,6 +12,12 @@
  * (`write.metadata.delete-after-commit.enabled`), as Iceberg does. The bytes all metadata JSON files would take if
  * none were ever deleted are reported alongside, from each commit's file size.
  *
+ * The table's storage settings are part of the result and printed with it. Defaults (each an Iceberg table
+ * property, see docs/versions.md "Keeping versions lean"): `write.delete.granularity=partition` (`--granularity`),
+ * `write.delete.parquet.page-version=v2` (`--page-version`), `write.metadata.compression-codec=gzip`
+ * (`--metadata-codec`), `commit.manifest.min-count-to-merge=20` (`--min-count-to-merge`). `--format-version 3`
+ * measures deletion vectors instead of position delete files; `--delete-files equality` equality deletes.
+ *
  * The baseline of the ratio is the table's own data bytes in the same run. Each commit updates a pseudo-random 1%
  * of the keys (`hash(id, commit) % 100 = 0`), spread over every data file: the usual case for delete files, and
  * the worst for their size (no runs of adjacent positions or keys to compress). After the commits, the run also times a diff of two consecutive versions and of the first
@@ -69,7 +75,11 @@ function reportRows(r: StorageReport): string[][] {
 
 /** Runs the benchmark (options in the module comment). */
 export async function run(args: string[]): Promise<number> {
-  const a = parseArgs(args, ['rows', 'commits', 'percent', 'previous-versions-max', 'format-version', 'delete-files'], ['keep', 'strict']);
+  const a = parseArgs(
+    args,
+    ['rows', 'commits', 'percent', 'previous-versions-max', 'format-version', 'delete-files', 'granularity', 'metadata-codec', 'min-count-to-merge', 'page-version'],
+    ['keep', 'strict'],
+  );
   const rows = intOption(a, 'rows', 1_000_000);
   const commits = intOption(a, 'commits', 100);
   const percent = intOption(a, 'percent', 1);
@@ -79,25 +89,39 @@ export async function run(args: string[]): Promise<number> {
   if (100 % percent !== 0) throw new UsageError('--percent must divide 100');
   const deleteFiles = a.values.get('delete-files') ?? 'position';
   if (deleteFiles !== 'position' && deleteFiles !== 'equality') throw new UsageError('--delete-files is position or equality');
+  const granularity = a.values.get('granularity') ?? 'partition';
+  if (granularity !== 'file' && granularity !== 'partition') throw new UsageError('--granularity is file or partition');
+  const codec = a.values.get('metadata-codec') ?? 'gzip';
+  if (codec !== 'none' && codec !== 'gzip') throw new UsageError('--metadata-codec is none or gzip');
+  const pageVersion = a.values.get('page-version') ?? 'v2';
+  if (pageVersion !== 'v1' && pageVersion !== 'v2') throw new UsageError('--page-version is v1 or v2');
+  const minCount = intOption(a, 'min-count-to-merge', 20);
+  const properties: Record<string, string> = {
+    'write.update.mode': 'merge-on-read',
+    'write.merge.mode': 'merge-on-read',
+    'write.delete.mode': 'merge-on-read',
+    'write.delete.granularity': granularity,
+    'write.delete.parquet.page-version': pageVersion,
+    'write.metadata.compression-codec': codec,
+    'write.metadata.previous-versions-max': String(previousMax),
+    'write.metadata.delete-after-commit.enabled': 'true',
+    'commit.manifest.min-count-to-merge': String(minCount),
+  };
 
   const dir = await mkdtemp(join(tmpdir(), 'floe-bench-versions-'));
   const catalog = await createCatalog('bench', { type: 'sql', uri: `sqlite:${join(dir, 'catalog.db')}`, warehouse: join(dir, 'warehouse') });
   const engine = await Engine.create();
   console.log(
-    `versions: ${rows.toLocaleString('en')} rows, ${commits} merge-on-read upserts of ${percent}% each (${deleteFiles} deletes, v${formatVersion}), ` +
-      `previous-versions-max ${previousMax}; machine: ${availableParallelism()} cores (${cpus()[0]?.model.trim() ?? 'unknown cpu'}), Node ${process.version}`,
+    `versions: ${rows.toLocaleString('en')} rows, ${commits} merge-on-read upserts of ${percent}% each ` +
+      `(${formatVersion === 3 && deleteFiles === 'position' ? 'deletion vectors' : `${deleteFiles} deletes`}, v${formatVersion}); ` +
+      `machine: ${availableParallelism()} cores (${cpus()[0]?.model.trim() ?? 'unknown cpu'}), Node ${process.version}`,
   );
+  console.log(`table properties: ${Object.entries(properties).map(([k, v]) => `${k}=${v}`).join(', ')}`);
   try {
     const base: IcebergWriterConfig = {
       table: 'bench.orders',
       format_version: formatVersion,
-      properties: {
-        'write.update.mode': 'merge-on-read',
-        'write.merge.mode': 'merge-on-read',
-        'write.delete.mode': 'merge-on-read',
-        'write.metadata.previous-versions-max': String(previousMax),
-        'write.metadata.delete-after-commit.enabled': 'true',
-      },
+      properties,
     };
     const first = await timed(() => writeIceberg(base, { sql: ordersQuery(rows, 0) }, {}, { catalog, engine }));
     console.log(`initial write: ${formatMs(first.ms)} ms`);

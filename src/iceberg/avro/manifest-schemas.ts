@@ -1,24 +1,18 @@
 /**
  * The Avro schemas Iceberg writes for manifest lists and manifests, with the spec's field ids
  * (spec: "Manifest Lists", "Manifests"; ids are fixed by the spec and must never change).
+ *
+ * Fields carry no `doc` strings: Avro makes them optional and the spec requires none (readers resolve fields by
+ * `field-id`). The schema is stored uncompressed in every file's header, so the docs Java writes would add ~0.7 KiB
+ * to each manifest and ~0.6 KiB to each manifest list: on a table committed to often and versioned, several
+ * percent of its data bytes (docs/benchmarks.md, "versions").
  */
 import type { AvroSchema } from './avro-container.js';
 
 type Field = Record<string, unknown>;
 
-const opt = (name: string, type: AvroSchema, id: number, doc?: string): Field => ({
-  name,
-  type: ['null', type],
-  default: null,
-  'field-id': id,
-  ...(doc ? { doc } : {}),
-});
-const req = (name: string, type: AvroSchema, id: number, doc?: string): Field => ({
-  name,
-  type,
-  'field-id': id,
-  ...(doc ? { doc } : {}),
-});
+const opt = (name: string, type: AvroSchema, id: number): Field => ({ name, type: ['null', type], default: null, 'field-id': id });
+const req = (name: string, type: AvroSchema, id: number): Field => ({ name, type, 'field-id': id });
 const intLongMap = (recordName: string, keyId: number, valueId: number, valueType: AvroSchema): AvroSchema => ({
   type: 'array',
   logicalType: 'map',
@@ -35,19 +29,19 @@ const intLongMap = (recordName: string, keyId: number, valueId: number, valueTyp
 /** Manifest list (`manifest_file`) schema for format version 2 or 3. */
 export function manifestListSchema(formatVersion: number): AvroSchema {
   const fields: Field[] = [
-    req('manifest_path', 'string', 500, 'Location URI with FS scheme'),
-    req('manifest_length', 'long', 501, 'Total file size in bytes'),
-    req('partition_spec_id', 'int', 502, 'Spec ID used to write'),
-    req('content', 'int', 517, 'Contents of the manifest: 0=data, 1=deletes'),
-    req('sequence_number', 'long', 515, 'Sequence number when the manifest was added'),
-    req('min_sequence_number', 'long', 516, 'Lowest sequence number in the manifest'),
-    req('added_snapshot_id', 'long', 503, 'Snapshot ID that added the manifest'),
-    req('added_files_count', 'int', 504, 'Added entry count'),
-    req('existing_files_count', 'int', 505, 'Existing entry count'),
-    req('deleted_files_count', 'int', 506, 'Deleted entry count'),
-    req('added_rows_count', 'long', 512, 'Added rows count'),
-    req('existing_rows_count', 'long', 513, 'Existing rows count'),
-    req('deleted_rows_count', 'long', 514, 'Deleted rows count'),
+    req('manifest_path', 'string', 500),
+    req('manifest_length', 'long', 501),
+    req('partition_spec_id', 'int', 502),
+    req('content', 'int', 517),
+    req('sequence_number', 'long', 515),
+    req('min_sequence_number', 'long', 516),
+    req('added_snapshot_id', 'long', 503),
+    req('added_files_count', 'int', 504),
+    req('existing_files_count', 'int', 505),
+    req('deleted_files_count', 'int', 506),
+    req('added_rows_count', 'long', 512),
+    req('existing_rows_count', 'long', 513),
+    req('deleted_rows_count', 'long', 514),
     opt(
       'partitions',
       {
@@ -56,20 +50,19 @@ export function manifestListSchema(formatVersion: number): AvroSchema {
           type: 'record',
           name: 'r508',
           fields: [
-            req('contains_null', 'boolean', 509, 'True if any file has a null partition value'),
-            opt('contains_nan', 'boolean', 518, 'True if any file has a nan partition value'),
-            opt('lower_bound', 'bytes', 510, 'Partition lower bound for all files'),
-            opt('upper_bound', 'bytes', 511, 'Partition upper bound for all files'),
+            req('contains_null', 'boolean', 509),
+            opt('contains_nan', 'boolean', 518),
+            opt('lower_bound', 'bytes', 510),
+            opt('upper_bound', 'bytes', 511),
           ],
         },
         'element-id': 508,
       },
       507,
-      'Summary for each partition',
     ),
-    opt('key_metadata', 'bytes', 519, 'Encryption key metadata blob'),
+    opt('key_metadata', 'bytes', 519),
   ];
-  if (formatVersion >= 3) fields.push(opt('first_row_id', 'long', 520, 'First row id of the manifest'));
+  if (formatVersion >= 3) fields.push(opt('first_row_id', 'long', 520));
   return { type: 'record', name: 'manifest_file', fields };
 }
 
@@ -79,32 +72,32 @@ export function manifestListSchema(formatVersion: number): AvroSchema {
  */
 export function manifestEntrySchema(formatVersion: number, partitionFields: Field[]): AvroSchema {
   const dataFileFields: Field[] = [
-    req('content', 'int', 134, 'Contents of the file: 0=data, 1=position deletes, 2=equality deletes'),
-    req('file_path', 'string', 100, 'Location URI with FS scheme'),
-    req('file_format', 'string', 101, 'File format name: avro, orc, parquet or puffin'),
-    req('partition', { type: 'record', name: 'r102', fields: partitionFields }, 102, 'Partition data tuple'),
-    req('record_count', 'long', 103, 'Number of records in the file'),
-    req('file_size_in_bytes', 'long', 104, 'Total file size in bytes'),
-    opt('column_sizes', intLongMap('k117_v118', 117, 118, 'long'), 108, 'Map of column id to total size on disk'),
-    opt('value_counts', intLongMap('k119_v120', 119, 120, 'long'), 109, 'Map of column id to total count'),
-    opt('null_value_counts', intLongMap('k121_v122', 121, 122, 'long'), 110, 'Map of column id to null count'),
-    opt('nan_value_counts', intLongMap('k138_v139', 138, 139, 'long'), 137, 'Map of column id to NaN count'),
-    opt('lower_bounds', intLongMap('k126_v127', 126, 127, 'bytes'), 125, 'Map of column id to lower bound'),
-    opt('upper_bounds', intLongMap('k129_v130', 129, 130, 'bytes'), 128, 'Map of column id to upper bound'),
-    opt('key_metadata', 'bytes', 131, 'Encryption key metadata blob'),
-    opt('split_offsets', { type: 'array', items: 'long', 'element-id': 133 }, 132, 'Splittable offsets'),
-    opt('equality_ids', { type: 'array', items: 'int', 'element-id': 136 }, 135, 'Equality comparison field IDs'),
-    opt('sort_order_id', 'int', 140, 'Sort order ID'),
+    req('content', 'int', 134),
+    req('file_path', 'string', 100),
+    req('file_format', 'string', 101),
+    req('partition', { type: 'record', name: 'r102', fields: partitionFields }, 102),
+    req('record_count', 'long', 103),
+    req('file_size_in_bytes', 'long', 104),
+    opt('column_sizes', intLongMap('k117_v118', 117, 118, 'long'), 108),
+    opt('value_counts', intLongMap('k119_v120', 119, 120, 'long'), 109),
+    opt('null_value_counts', intLongMap('k121_v122', 121, 122, 'long'), 110),
+    opt('nan_value_counts', intLongMap('k138_v139', 138, 139, 'long'), 137),
+    opt('lower_bounds', intLongMap('k126_v127', 126, 127, 'bytes'), 125),
+    opt('upper_bounds', intLongMap('k129_v130', 129, 130, 'bytes'), 128),
+    opt('key_metadata', 'bytes', 131),
+    opt('split_offsets', { type: 'array', items: 'long', 'element-id': 133 }, 132),
+    opt('equality_ids', { type: 'array', items: 'int', 'element-id': 136 }, 135),
+    opt('sort_order_id', 'int', 140),
   ];
   if (formatVersion >= 3) {
     dataFileFields.push(
-      opt('first_row_id', 'long', 142, 'First row id of the file'),
-      opt('referenced_data_file', 'string', 143, 'Data file that all deletes reference'),
-      opt('content_offset', 'long', 144, 'Offset of the deletion vector blob in the file'),
-      opt('content_size_in_bytes', 'long', 145, 'Length of the deletion vector blob'),
+      opt('first_row_id', 'long', 142),
+      opt('referenced_data_file', 'string', 143),
+      opt('content_offset', 'long', 144),
+      opt('content_size_in_bytes', 'long', 145),
     );
   } else {
-    dataFileFields.push(opt('referenced_data_file', 'string', 143, 'Data file that all deletes reference'));
+    dataFileFields.push(opt('referenced_data_file', 'string', 143));
   }
   return {
     type: 'record',

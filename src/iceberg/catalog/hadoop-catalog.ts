@@ -48,7 +48,7 @@ import {
   tableNotFound,
 } from './catalog-errors.js';
 import { checkIdentifier, checkNamespace, checkParentNamespace, identifierToString, type NameRules } from './catalog-identifiers.js';
-import { METADATA_COMPRESSION_CODEC, metadataFilesToDelete, writeMetadataFile } from './metadata-files.js';
+import { gzipMetadata, metadataFilesToDelete, writeMetadataFile } from './metadata-files.js';
 import { purgeTableFiles } from './purge-table.js';
 
 /** Options of a {@link HadoopCatalog}. */
@@ -243,7 +243,7 @@ export class HadoopCatalog implements Catalog {
 
   /** Writes `v<version>.metadata.json` if absent (else `COMMIT_CONFLICT`), then the version hint, best effort. */
   private async writeVersion(identifier: TableIdentifier, version: number, metadata: TableMetadata): Promise<string> {
-    const gzip = (metadata.properties[METADATA_COMPRESSION_CODEC] ?? 'none').trim().toLowerCase() === 'gzip';
+    const gzip = gzipMetadata(metadata);
     const metaDir = joinPath(this.tableLocation(identifier), 'metadata');
     const file = joinPath(metaDir, `v${version}${gzip ? '.gz' : ''}.metadata.json`);
     const other = joinPath(metaDir, `v${version}${gzip ? '' : '.gz'}.metadata.json`);

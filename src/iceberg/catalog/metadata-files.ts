@@ -56,11 +56,16 @@ export function newMetadataLocation(metadata: TableMetadata, previousLocation?: 
     custom !== undefined && custom !== '' ? custom.replace(/\/+$/, '') : joinPath(metadata.location, 'metadata');
   const previous = previousLocation === undefined ? undefined : metadataFileVersion(baseName(previousLocation));
   const version = String(previous === undefined ? 0 : previous + 1).padStart(5, '0');
-  const suffix = gzipCodec(metadata) ? '.gz.metadata.json' : '.metadata.json';
+  const suffix = gzipMetadata(metadata) ? '.gz.metadata.json' : '.metadata.json';
   return joinPath(dir, `${version}-${randomUUID()}${suffix}`);
 }
 
-function gzipCodec(metadata: TableMetadata): boolean {
+/**
+ * Whether a table's metadata files are written gzip-compressed: its `write.metadata.compression-codec` is `gzip`
+ * (case-insensitive; spec "Table Metadata": a metadata JSON file may be compressed with GZIP). `none` or unset:
+ * plain JSON. Another codec is `UNSUPPORTED`, so a commit asking for one fails before writing anything.
+ */
+export function gzipMetadata(metadata: TableMetadata): boolean {
   const codec = (metadata.properties[METADATA_COMPRESSION_CODEC] ?? 'none').trim().toLowerCase();
   if (codec === 'none' || codec === '') return false;
   if (codec === 'gzip') return true;

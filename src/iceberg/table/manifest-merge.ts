@@ -1,9 +1,10 @@
 /**
  * Manifest merging, as Iceberg's merging snapshot producers do it (table properties
  * `commit.manifest-merge.enabled`, default true; `commit.manifest.min-count-to-merge`, default 100;
- * `commit.manifest.target-size-bytes`, default 8 MiB): once a spec's data manifests reach the minimum count,
- * small manifests are bin-packed into manifests near the target size. Without it every append adds a manifest
- * and a commit's cost grows with the table's history.
+ * `commit.manifest.target-size-bytes`, default 8 MiB): once a spec's data manifests, or its delete manifests,
+ * reach the minimum count, small manifests of that kind are bin-packed into manifests near the target size (Java
+ * merges delete manifests with a second merge manager under the same properties). Without it every commit adds
+ * manifests, and every manifest list names all of them: a list's size, and a commit's cost, grow with history.
  */
 import { EntryStatus, type ManifestEntry } from '../avro/manifest.js';
 import type { ManifestFile } from '../avro/manifest-list.js';
@@ -27,7 +28,10 @@ function intProperty(md: TableMetadata, key: string, fallback: number): number {
   return Number.isFinite(v) && v > 0 ? v : fallback;
 }
 
-/** Merges small data manifests of `manifests` when the table's merge policy asks for it. */
+/**
+ * Merges small manifests of `manifests` when the table's merge policy asks for it, data and delete manifests
+ * apart (spec: a manifest holds one kind of content), per partition spec.
+ */
 export async function mergeManifests(
   base: Table,
   io: FileIO,
@@ -42,17 +46,16 @@ export async function mergeManifests(
 
   const out: ManifestFile[] = [];
   const result: MergeResult = { manifests: out, written: [], created: 0, replaced: 0, processed: 0 };
-  const bySpec = new Map<number, ManifestFile[]>();
+  const bySpec = new Map<string, ManifestFile[]>();
   for (const m of manifests) {
-    if (m.content !== 0) {
-      out.push(m);
-      continue;
-    }
-    const list = bySpec.get(m.partition_spec_id);
+    const key = `${m.content}:${m.partition_spec_id}`;
+    const list = bySpec.get(key);
     if (list) list.push(m);
-    else bySpec.set(m.partition_spec_id, [m]);
+    else bySpec.set(key, [m]);
   }
-  for (const [specId, group] of bySpec) {
+  for (const group of bySpec.values()) {
+    const specId = group[0].partition_spec_id;
+    const content = group[0].content === 0 ? 'data' : 'deletes';
     if (group.length < minCount) {
       out.push(...group);
       continue;
@@ -86,12 +89,13 @@ export async function mergeManifests(
         result.processed += loaded.entries.length;
         for (const e of loaded.entries) {
           // Deletions were recorded by the snapshot that made them; carried files become EXISTING with their
-          // sequence numbers written out (spec: only ADDED entries inherit).
+          // sequence numbers written out (spec: only ADDED entries inherit), which for delete files keeps the
+          // data they apply to unchanged.
           if (e.status === EntryStatus.DELETED) continue;
           entries.push({ ...e, status: EntryStatus.EXISTING });
         }
       }
-      const merged = await writeManifestFile(io, md, specById(md, specId), currentSchema(md), entries, 'data', snapshotId);
+      const merged = await writeManifestFile(io, md, specById(md, specId), currentSchema(md), entries, content, snapshotId);
       result.written.push(merged.manifest_path);
       out.push(merged);
       result.created++;

@@ -6,7 +6,8 @@
  *
  * - removed a data file the operation rewrites or writes deletes for (its rows moved or went away),
  * - added deletes that apply to such a data file (the rows the operation kept or rewrote may be deleted now; a
- *   second deletion vector for one data file is not even allowed in v3),
+ *   second deletion vector for one data file is not even allowed in v3); a partition-scoped position delete file
+ *   applies when its `file_path` bounds bracket such a file,
  * - removed a delete file the operation replaces (a deletion vector it merges into its own),
  * - added data files that may hold rows the operation's predicate or incoming keys match, judged by partition
  *   values and column bounds (such rows would escape the delete, or duplicate an upserted key).
@@ -16,6 +17,8 @@
  * load (see `rerun.ts`).
  */
 import { FloeError } from '../../../errors.js';
+import { DELETE_FILE_PATH_FIELD_ID } from '../../../engine/position-delete-writer.js';
+import type { DataFile } from '../../../iceberg/avro/manifest.js';
 import type { Expression } from '../../../iceberg/expr/expression.js';
 import { isUnpartitioned, type PartitionSpec } from '../../../iceberg/spec/partition-spec.js';
 import { currentSchema } from '../../../iceberg/spec/table-metadata.js';
@@ -51,6 +54,18 @@ function conflict(message: string, context: Record<string, unknown>): FloeError 
   return new FloeError('COMMIT_CONFLICT', message, { context: { ...context, rerun: true } });
 }
 
+/**
+ * Whether a position delete file scoped to a partition (no `referenced_data_file`, as `write.delete.granularity`
+ * `partition` writes them) may name one of `paths`: its `file_path` lower and upper bounds (kept in full for
+ * position deletes) bracket every path it names, in UTF-8 byte order. Without both bounds it may name any.
+ */
+function mayNameAny(f: DataFile, paths: Buffer[]): boolean {
+  const lo = f.lower_bounds?.get(DELETE_FILE_PATH_FIELD_ID);
+  const hi = f.upper_bounds?.get(DELETE_FILE_PATH_FIELD_ID);
+  if (!lo || !hi) return true;
+  return paths.some((p) => Buffer.compare(p, lo) >= 0 && Buffer.compare(p, hi) <= 0);
+}
+
 /** True when `err` is a conflict after which the whole operation should start over. */
 export function isRerunConflict(err: unknown): boolean {
   return err instanceof FloeError && err.code === 'COMMIT_CONFLICT';
@@ -62,6 +77,7 @@ export function conflictValidator(scope: ConflictScope): (base: Table) => Promis
     const changes = await changesSince(base, scope.startingSnapshotId, scope.branch);
     if (changes.snapshots.length === 0) return;
     const referenced = new Map(scope.referencedDataFiles.map((f) => [f.file.file_path, f] as const));
+    const referencedPaths = [...referenced.keys()].map((p) => Buffer.from(p, 'utf8'));
     const partitions = new Set(scope.referencedDataFiles.map((f) => partitionKey(f.specId, f.file.partition)));
     const specs = new Map<number, PartitionSpec>(base.metadata['partition-specs'].map((s) => [s['spec-id'], s] as const));
 
@@ -86,7 +102,8 @@ export function conflictValidator(scope: ConflictScope): (base: Table) => Promis
         const applies =
           f.referenced_data_file != null
             ? referenced.has(f.referenced_data_file)
-            : (f.content === 2 && (!spec || isUnpartitioned(spec))) || partitions.has(partitionKey(d.specId, f.partition));
+            : (f.content === 2 && (!spec || isUnpartitioned(spec))) ||
+              (partitions.has(partitionKey(d.specId, f.partition)) && (f.content !== 1 || mayNameAny(f, referencedPaths)));
         if (applies) {
           throw conflict(`a concurrent commit added deletes (${f.file_path}) to data this operation changes`, { path: f.file_path });
         }

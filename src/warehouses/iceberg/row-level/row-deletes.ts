@@ -3,7 +3,8 @@
  * the index of each live row's data file among the operation's planned tasks and its position in that file, as
  * `buildScanSql(..., {includeFileIndex})` projects them. From it:
  *
- * - v2 tables get file-scoped position delete files (spec: "Position Delete Files"), one per touched data file;
+ * - v2 tables get position delete files (spec: "Position Delete Files"), laid out by `write.delete.granularity`:
+ *   one per touched data file (`file`, the default) or one per touched partition (`partition`);
  * - v3 tables get deletion vectors (spec: "Deletion Vectors"), one per touched data file, holding the new positions
  *   and those of the file's existing vector and position deletes; the vector and file-scoped position deletes it
  *   replaces are removed in the same commit ("at most one deletion vector per data file").
@@ -75,8 +76,9 @@ export interface WriteRowDeletesOptions {
 
 /**
  * Writes the deletes of the rows in `matched` (relation of `file_index, pos`, live rows only) for the `touched` data
- * files of `table`: position delete files in v2, deletion vectors in v3. Written files are deleted again if this
- * fails.
+ * files of `table`: position delete files in v2 (per the table's `write.delete.granularity` and
+ * `write.delete.parquet.*` properties; a bad value is `CONFIG_INVALID`), deletion vectors in v3. Written files are
+ * deleted again if this fails.
  */
 export async function writeRowDeletes(
   engine: Engine,
