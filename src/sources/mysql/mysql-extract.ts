@@ -4,6 +4,7 @@
  * session runs in UTC so TIMESTAMP values and bounds mean the same instant on both sides.
  */
 import { join } from 'node:path';
+import { mysqlSettings } from './mysql-url.js';
 import type { Pool, PoolConnection, TypeCastField } from 'mysql2';
 import type { Engine } from '../../engine/duckdb-engine.js';
 import { FloeError, isFloeError } from '../../errors.js';
@@ -65,21 +66,10 @@ export class MysqlExtractor implements Extractor {
 
   /** Connects to `url` (`mysql://` or `mariadb://`); its path names the database. */
   static async open(url: string): Promise<MysqlExtractor> {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch (cause) {
-      throw new FloeError('INVALID_ARGUMENT', `not a MySQL URL: ${redactUrl(url)}`, { cause });
-    }
-    const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
-    if (database === '') throw new FloeError('INVALID_ARGUMENT', `the MySQL URL names no database: ${redactUrl(url)}`);
+    const settings = mysqlSettings(url);
     const mysql = (await import('mysql2')).default;
     const pool = mysql.createPool({
-      host: parsed.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1',
-      port: parsed.port === '' ? 3306 : Number(parsed.port),
-      user: decodeURIComponent(parsed.username) || 'root',
-      password: decodeURIComponent(parsed.password),
-      database,
+      ...settings,
       connectTimeout: 10_000,
       connectionLimit: 8,
       timezone: 'Z',

@@ -3,7 +3,7 @@
  * (neither has TABLESAMPLE). Values are read as text (`CAST(... AS CHAR)`), as the server prints them.
  */
 import type { Connection, RowDataPacket } from 'mysql2/promise';
-import { FloeError } from '../../errors.js';
+import { mysqlSettings } from './mysql-url.js';
 import { quoteIdent, redactUrl } from '../schema-builder.js';
 import { chunks, KEYS_PER_QUERY, RANDOM_SAMPLE_MAX_ROWS, textOf, type SampledRows, type SourceSampler } from '../source-sample.js';
 import type { SourceTable } from '../source-schema.js';
@@ -17,22 +17,11 @@ export class MysqlSampler implements SourceSampler {
 
   /** Connects to `url` (`mysql://` or `mariadb://`, the path names the database). */
   static async open(url: string): Promise<MysqlSampler> {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch (cause) {
-      throw new FloeError('INVALID_ARGUMENT', `not a MySQL URL: ${redactUrl(url)}`, { cause });
-    }
-    const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
-    if (database === '') throw new FloeError('INVALID_ARGUMENT', `the MySQL URL names no database: ${redactUrl(url)}`);
+    const settings = mysqlSettings(url);
     const mysql = await import('mysql2/promise');
     try {
       const connection = await mysql.createConnection({
-        host: parsed.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1',
-        port: parsed.port === '' ? 3306 : Number(parsed.port),
-        user: decodeURIComponent(parsed.username) || 'root',
-        password: decodeURIComponent(parsed.password),
-        database,
+        ...settings,
         connectTimeout: 5000,
         rowsAsArray: true,
       });

@@ -3,6 +3,7 @@
  * `mysql2` is loaded lazily so that floe does not load it unless a MySQL source is opened.
  */
 import type { Connection, RowDataPacket } from 'mysql2/promise';
+import { mysqlSettings } from './mysql-url.js';
 import { FloeError } from '../../errors.js';
 import { normalizeMysqlType, typeParameters } from '../normalize-type.js';
 import {
@@ -43,27 +44,16 @@ export class MysqlSource implements Source {
 
   /** Connects to `url` (`mysql://` or `mariadb://`); the URL's path names the database. */
   static async open(url: string): Promise<MysqlSource> {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch (cause) {
-      throw new FloeError('INVALID_ARGUMENT', `not a MySQL URL: ${redactUrl(url)}`, { cause });
-    }
-    const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
-    if (database === '') throw new FloeError('INVALID_ARGUMENT', `the MySQL URL names no database: ${redactUrl(url)}`);
+    const settings = mysqlSettings(url);
     const mysql = await import('mysql2/promise');
     try {
       const connection = await mysql.createConnection({
-        host: parsed.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1',
-        port: parsed.port === '' ? 3306 : Number(parsed.port),
-        user: decodeURIComponent(parsed.username) || 'root',
-        password: decodeURIComponent(parsed.password),
-        database,
+        ...settings,
         connectTimeout: 5000,
       });
       // A dropped connection would otherwise be an unhandled 'error' event.
       connection.on('error', () => {});
-      return new MysqlSource(connection, database);
+      return new MysqlSource(connection, settings.database);
     } catch (cause) {
       throw mysqlError(cause, `cannot connect to MySQL at ${redactUrl(url)}`);
     }

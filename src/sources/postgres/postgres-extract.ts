@@ -5,6 +5,7 @@
  * through JS; PostgreSQL's own text output (ISO dates in UTC, shortest-exact floats) keeps every value exact.
  */
 import { open, rm, type FileHandle } from 'node:fs/promises';
+import { postgresSettings } from './postgres-url.js';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { Engine } from '../../engine/duckdb-engine.js';
@@ -69,16 +70,9 @@ export class PostgresExtractor implements Extractor {
 
   /** Connects to `url` (`?schema=` picks the schema, default `public`). */
   static async open(url: string): Promise<PostgresExtractor> {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch (cause) {
-      throw new FloeError('INVALID_ARGUMENT', `not a PostgreSQL URL: ${redactUrl(url)}`, { cause });
-    }
-    const schema = parsed.searchParams.get('schema') ?? 'public';
-    parsed.searchParams.delete('schema');
+    const { connectionString, schema } = postgresSettings(url);
     const pool = new pg.Pool({
-      connectionString: parsed.toString(),
+      connectionString,
       connectionTimeoutMillis: 10_000,
       max: POOL_SIZE,
       // Session settings for text output DuckDB reads back exactly: ISO dates, instants in UTC, shortest

@@ -4,6 +4,7 @@
  * whose size is unknown. Values are read as PostgreSQL's text output (`::text`).
  */
 import pg from 'pg';
+import { postgresSettings } from './postgres-url.js';
 import { FloeError } from '../../errors.js';
 import { quoteIdent, redactUrl } from '../schema-builder.js';
 import { chunks, KEYS_PER_QUERY, RANDOM_SAMPLE_MAX_ROWS, type SampledRows, type SourceSampler } from '../source-sample.js';
@@ -19,15 +20,8 @@ export class PostgresSampler implements SourceSampler {
 
   /** Connects to `url` (`?schema=` as for the source, default `public`). */
   static async open(url: string): Promise<PostgresSampler> {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch (cause) {
-      throw new FloeError('INVALID_ARGUMENT', `not a PostgreSQL URL: ${redactUrl(url)}`, { cause });
-    }
-    const schema = parsed.searchParams.get('schema') ?? 'public';
-    parsed.searchParams.delete('schema');
-    const client = new pg.Client({ connectionString: parsed.toString(), connectionTimeoutMillis: 5000 });
+    const { connectionString, schema } = postgresSettings(url);
+    const client = new pg.Client({ connectionString, connectionTimeoutMillis: 5000 });
     client.on('error', () => {});
     try {
       await client.connect();

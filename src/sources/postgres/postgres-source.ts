@@ -3,6 +3,7 @@
  * pg_catalog: format_type() for types, pg_constraint for keys and checks, pg_index for partial/expression indexes.
  */
 import pg from 'pg';
+import { postgresSettings } from './postgres-url.js';
 import { FloeError } from '../../errors.js';
 import { normalizePostgresType, typeParameters } from '../normalize-type.js';
 import {
@@ -37,16 +38,8 @@ export class PostgresSource implements Source {
 
   /** Connects to `url`; `?schema=` picks the schema (default `public`). The password never reaches a message. */
   static async open(url: string): Promise<PostgresSource> {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch (cause) {
-      throw new FloeError('INVALID_ARGUMENT', `not a PostgreSQL URL: ${redactUrl(url)}`, { cause });
-    }
-    const schema = parsed.searchParams.get('schema') ?? 'public';
-    parsed.searchParams.delete('schema');
-    const database = decodeURIComponent(parsed.pathname.replace(/^\//, '')) || decodeURIComponent(parsed.username) || 'postgres';
-    const client = new pg.Client({ connectionString: parsed.toString(), connectionTimeoutMillis: 5000 });
+    const { connectionString, schema, database } = postgresSettings(url);
+    const client = new pg.Client({ connectionString, connectionTimeoutMillis: 5000 });
     // An error after connect (server restart) would otherwise be an unhandled 'error' event that kills the process.
     client.on('error', () => {});
     try {
