@@ -10,10 +10,10 @@
  * copy-on-write or merge-on-read per the table's `write.update.mode`), in one snapshot carrying the same ids.
  */
 import { createHash } from 'node:crypto';
+import { writeTableDataFiles } from '../engine/table-data-files.js';
 import { FloeError, isFloeError } from '../errors.js';
 import type { Engine } from '../engine/duckdb-engine.js';
 import { schemaFromDuckDB } from '../engine/duckdb-type-parser.js';
-import { writeDataFilesTo } from '../engine/remote-files.js';
 import { StepTimer } from '../engine/step-timer.js';
 import { buildScanSql } from '../engine/scan-sql.js';
 import { describeSource } from '../engine/write-projection.js';
@@ -24,11 +24,10 @@ import { parseTableName } from '../iceberg/catalog/open-catalog.js';
 import type { Expression } from '../iceberg/expr/expression.js';
 import { and } from '../iceberg/expr/expression.js';
 import type { Schema } from '../iceberg/spec/schema.js';
-import { currentSchema, defaultSpec, schemaToJson, sortOrderById } from '../iceberg/spec/table-metadata.js';
+import { currentSchema, defaultSpec, schemaToJson } from '../iceberg/spec/table-metadata.js';
 import type { PrimitiveValue } from '../iceberg/spec/types.js';
 import { tableOf } from '../iceberg/table/commit.js';
 import { liveDataFiles } from '../iceberg/table/live-files.js';
-import { dataDir } from '../iceberg/table/manifest-writing.js';
 import { planScan, type ScanPlan } from '../iceberg/table/scan-planner.js';
 import { appendFiles, overwriteFiles, type CommittedSnapshot } from '../iceberg/table/table-operations.js';
 import { mergeInto } from '../warehouses/iceberg/row-level/merge.js';
@@ -173,17 +172,7 @@ export class IcebergTarget implements BackfillTarget {
     const md = ct.metadata;
     const schema = currentSchema(md);
     const spec = defaultSpec(md);
-    const write = (source: string) =>
-      writeDataFilesTo(engine, ct.io, {
-        source,
-        schema,
-        spec,
-        sortOrder: sortOrderById(md, md['default-sort-order-id']),
-        location: dataDir(md),
-        properties: md.properties,
-        fileIO: ct.io,
-        formatVersion: md['format-version'],
-      });
+    const write = (source: string) => writeTableDataFiles(engine, ct.io, md, source);
     const timer = new StepTimer(`write ${w.windowId}`);
     if (this.mode === 'upsert') return this.upsertWindow(engine, relation, w, schema, quarantined);
     const written = await write(relation);

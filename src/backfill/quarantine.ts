@@ -5,13 +5,12 @@
  * `floe.backfill.*` summary as the target's, so a resumed window does not quarantine its rows twice.
  */
 import { FloeError } from '../errors.js';
+import { writeTableDataFiles } from '../engine/table-data-files.js';
 import type { Engine } from '../engine/duckdb-engine.js';
-import { writeDataFilesTo } from '../engine/remote-files.js';
 import { describeSource } from '../engine/write-projection.js';
 import { quoteIdent, quoteString } from '../engine/sql-literals.js';
 import type { Catalog, TableIdentifier } from '../iceberg/catalog/catalog.js';
-import { currentSchema, defaultSpec, sortOrderById } from '../iceberg/spec/table-metadata.js';
-import { dataDir } from '../iceberg/table/manifest-writing.js';
+import { currentSchema, defaultSpec } from '../iceberg/spec/table-metadata.js';
 import { appendFiles } from '../iceberg/table/table-operations.js';
 import { ensureIcebergTable } from './iceberg-target.js';
 import { isAlreadyCommitted, notYetCommitted, windowSummary } from './window-commits.js';
@@ -58,16 +57,7 @@ export async function writeQuarantine(
     });
   }
   const source = missing.length === 0 ? relation : `(SELECT *, ${missing.map((m) => `NULL AS ${quoteIdent(m)}`).join(', ')} FROM ${relation})`;
-  const written = await writeDataFilesTo(engine, ct.io, {
-    source,
-    schema,
-    spec,
-    sortOrder: sortOrderById(md, md['default-sort-order-id']),
-    location: dataDir(md),
-    properties: md.properties,
-    fileIO: ct.io,
-    formatVersion: md['format-version'],
-  });
+  const written = await writeTableDataFiles(engine, ct.io, md, source);
   try {
     const committed = await appendFiles(catalog, id, ct.io, written.files, {
       specId: spec['spec-id'],

@@ -4,16 +4,15 @@
  * then committed with retries; a commit that surely failed removes what it wrote.
  */
 import { FloeError, isFloeError } from '../../errors.js';
+import { writeTableDataFiles } from '../../engine/table-data-files.js';
 import { normalizeFloeConfig } from '../../config/floe-config.js';
-import { writeDataFilesTo } from '../../engine/remote-files.js';
 import { Engine } from '../../engine/duckdb-engine.js';
 import { schemaFromDuckDB } from '../../engine/duckdb-type-parser.js';
 import type { Catalog, CatalogTable, TableIdentifier } from '../../iceberg/catalog/catalog.js';
 import { openCatalog, parseTableName } from '../../iceberg/catalog/open-catalog.js';
 import { createFileIO } from '../../iceberg/io/file-io-for.js';
 import { buildPartitionSpec, type PartitionFieldInput } from '../../iceberg/spec/partition-builder.js';
-import { currentSchema, defaultSpec, sortOrderById } from '../../iceberg/spec/table-metadata.js';
-import { dataDir } from '../../iceberg/table/manifest-writing.js';
+import { currentSchema, defaultSpec } from '../../iceberg/spec/table-metadata.js';
 import { partitionKey } from '../../iceberg/table/delete-index.js';
 import { appendFiles, overwriteFiles, type CommittedSnapshot } from '../../iceberg/table/table-operations.js';
 import { prepareInput, type WriteInput } from './write-input.js';
@@ -198,16 +197,7 @@ export async function writeIceberg(
       const md = table.metadata;
       const schema = currentSchema(md);
       const spec = defaultSpec(md);
-      const written = await writeDataFilesTo(engine, table.io, {
-        source: prepared.relation,
-        schema,
-        spec,
-        sortOrder: sortOrderById(md, md['default-sort-order-id']),
-        location: dataDir(md),
-        properties: md.properties,
-        fileIO: table.io,
-        formatVersion: md['format-version'],
-      });
+      const written = await writeTableDataFiles(engine, table.io, md, prepared.relation);
       let committed: CommittedSnapshot;
       const extra = { branch: config.branch, specId: spec['spec-id'] };
       if (mode === 'append') {
@@ -250,16 +240,7 @@ export async function writeIceberg(
                 return files;
               }
               const now = (await catalog.loadTable(id)).metadata;
-              return (await writeDataFilesTo(engine, io, {
-                source: prepared.relation,
-                schema: currentSchema(now),
-                spec: defaultSpec(now),
-                sortOrder: sortOrderById(now, now['default-sort-order-id']),
-                location: dataDir(now),
-                properties: now.properties,
-                fileIO: io,
-                formatVersion: now['format-version'],
-              })).files;
+              return (await writeTableDataFiles(engine, io, now, prepared.relation)).files;
             },
           });
           const after = await catalog.loadTable(id);

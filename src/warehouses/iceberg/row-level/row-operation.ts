@@ -5,16 +5,15 @@
  * default, as in Iceberg) or `merge-on-read`.
  */
 import { FloeError } from '../../../errors.js';
+import { writeTableDataFiles } from '../../../engine/table-data-files.js';
 import type { Engine } from '../../../engine/duckdb-engine.js';
-import { writeDataFilesTo } from '../../../engine/remote-files.js';
 import { buildScanSql, type ScanSqlOptions } from '../../../engine/scan-sql.js';
 import type { DataFile } from '../../../iceberg/avro/manifest.js';
 import type { Catalog, CatalogTable, TableIdentifier } from '../../../iceberg/catalog/catalog.js';
 import type { Expression } from '../../../iceberg/expr/expression.js';
 import type { Schema } from '../../../iceberg/spec/schema.js';
-import { currentSchema, defaultSpec, sortOrderById } from '../../../iceberg/spec/table-metadata.js';
+import { currentSchema } from '../../../iceberg/spec/table-metadata.js';
 import { surelyNotCommitted, tableOf } from '../../../iceberg/table/commit.js';
-import { dataDir } from '../../../iceberg/table/manifest-writing.js';
 import { planScan, type FileScanTask, type ScanPlan } from '../../../iceberg/table/scan-planner.js';
 import type { AddedFile } from '../../../iceberg/table/snapshot-producer.js';
 import type { Table } from '../../../iceberg/table/table.js';
@@ -93,17 +92,7 @@ export async function withScan<T>(
 /** Writes the rows of `source` as data files of the table (current schema, default spec and sort order). */
 export async function writeRows(engine: Engine, loaded: LoadedTable, source: string): Promise<DataFile[]> {
   const md = loaded.table.metadata;
-  const written = await writeDataFilesTo(engine, loaded.table.io, {
-    source,
-    schema: loaded.schema,
-    spec: defaultSpec(md),
-    sortOrder: sortOrderById(md, md['default-sort-order-id']),
-    location: dataDir(md),
-    properties: md.properties,
-    fileIO: loaded.table.io,
-    formatVersion: md['format-version'],
-  });
-  return written.files;
+  return (await writeTableDataFiles(engine, loaded.table.io, md, source)).files;
 }
 
 /** The files a row-level change adds and removes. */
