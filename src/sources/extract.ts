@@ -359,3 +359,22 @@ export async function countBuckets(
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new FloeError('CANCELLED', 'extraction cancelled');
 }
+
+/**
+ * Per-key memo of an async lookup (a table's columns): concurrent windows share one query, and a failed lookup
+ * is forgotten so the next call tries again.
+ */
+export class AsyncCache<V> {
+  private readonly entries = new Map<string, Promise<V>>();
+
+  /** The value for `key`, loading it with `load` unless already loaded or loading. */
+  get(key: string, load: () => Promise<V>): Promise<V> {
+    let p = this.entries.get(key);
+    if (!p) {
+      p = load();
+      p.catch(() => this.entries.delete(key));
+      this.entries.set(key, p);
+    }
+    return p;
+  }
+}

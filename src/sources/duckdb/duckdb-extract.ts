@@ -11,8 +11,7 @@ import { quoteIdent, quoteString } from '../../engine/sql-literals.js';
 import { FloeError, isFloeError } from '../../errors.js';
 import {
   countBuckets, findColumn, kindOfDuckdbType, rangeWhere, selectColumns, throwIfAborted, toBound,
-  type BoundValue, type ColumnStats, type ExtractColumn, type Extractor, type Param, type WindowQuery,
-} from '../extract.js';
+  type BoundValue, type ColumnStats, type ExtractColumn, type Extractor, type Param, type WindowQuery, AsyncCache } from '../extract.js';
 
 type Json = Record<string, unknown>;
 
@@ -20,7 +19,7 @@ type Json = Record<string, unknown>;
 export abstract class DuckdbSqlExtractor implements Extractor {
   abstract readonly dialect: string;
   abstract readonly source: string;
-  private readonly meta = new Map<string, Promise<ExtractColumn[]>>();
+  private readonly meta = new AsyncCache<ExtractColumn[]>();
 
   protected constructor(protected readonly engine: Engine) {}
 
@@ -39,13 +38,7 @@ export abstract class DuckdbSqlExtractor implements Extractor {
   }
 
   private cols(table: string): Promise<ExtractColumn[]> {
-    let p = this.meta.get(table);
-    if (!p) {
-      p = this.readColumns(table);
-      p.catch(() => this.meta.delete(table));
-      this.meta.set(table, p);
-    }
-    return p;
+    return this.meta.get(table, () => this.readColumns(table));
   }
 
   async columns(table: string): Promise<ExtractColumn[]> {

@@ -11,8 +11,7 @@ import { FloeError, isFloeError } from '../../errors.js';
 import {
   CsvFileWriter, countBuckets, createTarget, duckdbTypeOfSource, findColumn, kindOfDuckdbType, loadCsvInto, rangeWhere,
   selectColumns, tempDir, throwIfAborted, toBound,
-  type BoundValue, type ColumnStats, type ExtractColumn, type Extractor, type Param, type StagedColumn, type WindowQuery,
-} from '../extract.js';
+  type BoundValue, type ColumnStats, type ExtractColumn, type Extractor, type Param, type StagedColumn, type WindowQuery, AsyncCache } from '../extract.js';
 import { normalizeMysqlType, typeParameters } from '../normalize-type.js';
 import { quoteIdent, redactUrl } from '../schema-builder.js';
 import { mysqlError } from './mysql-source.js';
@@ -60,7 +59,7 @@ function staged(c: MyColumn): StagedColumn {
 /** Extracts windows from a MySQL or MariaDB database. */
 export class MysqlExtractor implements Extractor {
   readonly dialect = 'mysql';
-  private readonly meta = new Map<string, Promise<MyColumn[]>>();
+  private readonly meta = new AsyncCache<MyColumn[]>();
 
   private constructor(private readonly pool: Pool, readonly source: string) {}
 
@@ -102,13 +101,7 @@ export class MysqlExtractor implements Extractor {
   }
 
   private cols(table: string): Promise<MyColumn[]> {
-    let p = this.meta.get(table);
-    if (!p) {
-      p = this.readColumns(table);
-      p.catch(() => this.meta.delete(table));
-      this.meta.set(table, p);
-    }
-    return p;
+    return this.meta.get(table, () => this.readColumns(table));
   }
 
   private async readColumns(table: string): Promise<MyColumn[]> {

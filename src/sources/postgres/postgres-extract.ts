@@ -13,8 +13,7 @@ import { FloeError, isFloeError } from '../../errors.js';
 import {
   countBuckets, createTarget, duckdbTypeOfSource, findColumn, kindOfDuckdbType, loadCsvInto, rangeWhere, selectColumns,
   tempDir, throwIfAborted, toBound,
-  type BoundValue, type ColumnStats, type ExtractColumn, type ExtractResult, type Extractor, type Param, type StagedColumn, type WindowQuery,
-} from '../extract.js';
+  type BoundValue, type ColumnStats, type ExtractColumn, type ExtractResult, type Extractor, type Param, type StagedColumn, type WindowQuery, AsyncCache } from '../extract.js';
 import { normalizePostgresType, typeParameters } from '../normalize-type.js';
 import { quoteIdent, redactUrl } from '../schema-builder.js';
 import { copyOut, temporalFromSend } from './postgres-copy-extract.js';
@@ -60,7 +59,7 @@ interface PgColumn extends ExtractColumn {
 export class PostgresExtractor implements Extractor {
   readonly dialect = 'postgresql';
   readonly countsExtraction = true;
-  private readonly meta = new Map<string, Promise<PgColumn[]>>();
+  private readonly meta = new AsyncCache<PgColumn[]>();
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -106,13 +105,7 @@ export class PostgresExtractor implements Extractor {
   }
 
   private meta_(table: string): Promise<PgColumn[]> {
-    let p = this.meta.get(table);
-    if (!p) {
-      p = this.readColumns(table);
-      p.catch(() => this.meta.delete(table));
-      this.meta.set(table, p);
-    }
-    return p;
+    return this.meta.get(table, () => this.readColumns(table));
   }
 
   private async readColumns(table: string): Promise<PgColumn[]> {
