@@ -6,7 +6,7 @@
  */
 import type { CreateFileIOOptions } from '../iceberg/io/file-io-for.js';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Engine } from '../engine/duckdb-engine.js';
@@ -215,9 +215,43 @@ export interface StagedColumn {
   expr?: (v: string) => string;
 }
 
-/** A temporary directory removed by `release()`. */
+/** Whether process `pid` is alive (EPERM: alive, someone else's). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+const swept = new Set<string>();
+
+/**
+ * Removes, once per process and prefix, the `<prefix><pid>-*` directories of processes no longer alive: a process
+ * killed mid-window (SIGKILL, OOM, a crash) never ran its `release()`, and its chunk files would stay in the
+ * temporary directory for good. A reused pid only keeps a dead process's directory a little longer.
+ */
+async function sweepDead(prefix: string): Promise<void> {
+  if (swept.has(prefix)) return;
+  swept.add(prefix);
+  const names = await readdir(tmpdir()).catch(() => [] as string[]);
+  await Promise.all(
+    names.map(async (name) => {
+      const m = name.startsWith(prefix) ? /^(\d+)-/.exec(name.slice(prefix.length)) : null;
+      if (!m || Number(m[1]) === process.pid || alive(Number(m[1]))) return;
+      await rm(join(tmpdir(), name), { recursive: true, force: true }).catch(() => {});
+    }),
+  );
+}
+
+/**
+ * A temporary directory `<tmpdir>/<prefix><pid>-XXXXXX`, removed by `release()`; creating one also removes those a
+ * dead process of the same prefix left behind.
+ */
 export async function tempDir(prefix: string): Promise<{ dir: string; release(): Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
+  await sweepDead(prefix);
+  const dir = await mkdtemp(join(tmpdir(), `${prefix}${process.pid}-`));
   return { dir, release: () => rm(dir, { recursive: true, force: true }) };
 }
 

@@ -100,7 +100,9 @@ CREATE TABLE pg_big AS SELECT i AS id, repeat('x', 50) AS pad FROM generate_seri
     try {
       await locker.query('BEGIN');
       await locker.query(`LOCK TABLE "${schema}".pg_big IN ACCESS EXCLUSIVE MODE`);
-      const running = ex.extractInto(engine, { table: 'pg_big', range: { column: 'id', start: 1, end: 10_001 } }, 'pg_big_x');
+      // Its failure is taken at once: the rejection can arrive while the loop below still awaits the locker, and a
+      // rejection with no handler yet would fail the test as unhandled.
+      const running = failure(ex.extractInto(engine, { table: 'pg_big', range: { column: 'id', start: 1, end: 10_001 } }, 'pg_big_x'));
       let killed = 0;
       for (let i = 0; i < 50 && killed === 0; i++) {
         await new Promise((r) => setTimeout(r, 100));
@@ -110,7 +112,7 @@ CREATE TABLE pg_big AS SELECT i AS id, repeat('x', 50) AS pad FROM generate_seri
         killed = res.rowCount ?? 0;
       }
       assert.ok(killed > 0, 'the COPY was seen running');
-      const err = await failure(running);
+      const err = await running;
       assert.equal(err.code, 'SOURCE_UNAVAILABLE', err.message);
       assert.equal(err.retryable, true);
     } finally {

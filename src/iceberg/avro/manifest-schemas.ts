@@ -69,8 +69,15 @@ export function manifestListSchema(formatVersion: number): AvroSchema {
 /**
  * Manifest entry schema for format version 2 or 3. `partitionFields` is the Avro form of the spec's partition
  * struct (field ids 1000+), built by the caller from the partition type.
+ *
+ * `keepOptional` chooses, by name, which optional `data_file` fields (the spec's optional ones, written as unions
+ * with null) the schema holds (all by default). The spec lets a writer write or omit an optional field ("Writer requirements":
+ * _optional_ = "the field can be written or omitted"), and readers resolve fields by `field-id`, reading an
+ * omitted one as null (Java's projection, pyiceberg, DuckDB's iceberg reader). The schema sits uncompressed in
+ * the header of every manifest, so a field that no entry of the manifest sets costs 60–190 bytes per manifest
+ * for nothing: `writeManifest` omits those.
  */
-export function manifestEntrySchema(formatVersion: number, partitionFields: Field[]): AvroSchema {
+export function manifestEntrySchema(formatVersion: number, partitionFields: Field[], keepOptional: (name: string) => boolean = () => true): AvroSchema {
   const dataFileFields: Field[] = [
     req('content', 'int', 134),
     req('file_path', 'string', 100),
@@ -99,6 +106,7 @@ export function manifestEntrySchema(formatVersion: number, partitionFields: Fiel
   } else {
     dataFileFields.push(opt('referenced_data_file', 'string', 143));
   }
+  const kept = dataFileFields.filter((f) => !Array.isArray(f.type) || keepOptional(f.name as string));
   return {
     type: 'record',
     name: 'manifest_entry',
@@ -107,7 +115,7 @@ export function manifestEntrySchema(formatVersion: number, partitionFields: Fiel
       opt('snapshot_id', 'long', 1),
       opt('sequence_number', 'long', 3),
       opt('file_sequence_number', 'long', 4),
-      req('data_file', { type: 'record', name: 'r2', fields: dataFileFields }, 2),
+      req('data_file', { type: 'record', name: 'r2', fields: kept }, 2),
     ],
   };
 }

@@ -188,7 +188,6 @@ export function writeManifest(entries: ManifestEntry[], opts: WriteManifestOptio
     default: null,
     'field-id': f.fieldId,
   }));
-  const schema = manifestEntrySchema(opts.formatVersion, partFields);
   const v3 = opts.formatVersion >= 3;
   const records = entries.map((e) => {
     const f = e.data_file;
@@ -227,6 +226,12 @@ export function writeManifest(entries: ManifestEntry[], opts: WriteManifestOptio
       },
     };
   });
+  // Optional data_file fields that no entry sets are left out of the schema (see manifestEntrySchema).
+  const set = new Set<string>();
+  for (const r of records) {
+    for (const [name, value] of Object.entries(r.data_file)) if (value !== null && value !== undefined) set.add(name);
+  }
+  const schema = manifestEntrySchema(opts.formatVersion, partFields, (name) => set.has(name));
   return writeAvroContainer(schema, records, {
     meta: {
       schema: opts.schemaJson,

@@ -3,11 +3,10 @@
  * (neither has TABLESAMPLE). Values are read as text (`CAST(... AS CHAR)`), as the server prints them.
  */
 import type { Connection, RowDataPacket } from 'mysql2/promise';
-import { mysqlSettings } from './mysql-url.js';
-import { quoteIdent, redactUrl } from '../schema-builder.js';
+import { quoteIdent } from '../schema-builder.js';
 import { chunks, KEYS_PER_QUERY, RANDOM_SAMPLE_MAX_ROWS, textOf, type SampledRows, type SourceSampler } from '../source-sample.js';
 import type { SourceTable } from '../source-schema.js';
-import { mysqlError } from './mysql-source.js';
+import { connectMysql, mysqlError } from './mysql-source.js';
 
 const q = (name: string): string => quoteIdent(name, '`');
 
@@ -17,19 +16,7 @@ export class MysqlSampler implements SourceSampler {
 
   /** Connects to `url` (`mysql://` or `mariadb://`, the path names the database). */
   static async open(url: string): Promise<MysqlSampler> {
-    const settings = mysqlSettings(url);
-    const mysql = await import('mysql2/promise');
-    try {
-      const connection = await mysql.createConnection({
-        ...settings,
-        connectTimeout: 5000,
-        rowsAsArray: true,
-      });
-      connection.on('error', () => {});
-      return new MysqlSampler(connection);
-    } catch (cause) {
-      throw mysqlError(cause, `cannot connect to MySQL at ${redactUrl(url)}`);
-    }
+    return new MysqlSampler((await connectMysql(url)).connection);
   }
 
   private async rows(sql: string, params: unknown[] = []): Promise<unknown[][]> {

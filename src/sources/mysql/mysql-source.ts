@@ -3,7 +3,7 @@
  * `mysql2` is loaded lazily so that floe does not load it unless a MySQL source is opened.
  */
 import type { Connection, RowDataPacket } from 'mysql2/promise';
-import { mysqlSettings } from './mysql-url.js';
+import { mysqlSettings, type MysqlConnectionSettings } from './mysql-url.js';
 import { FloeError } from '../../errors.js';
 import { normalizeMysqlType, typeParameters } from '../normalize-type.js';
 import {
@@ -25,6 +25,23 @@ export function mysqlError(cause: unknown, what: string): FloeError {
   return new FloeError('SQL_ERROR', message, { cause });
 }
 
+/**
+ * One connection to `url` (`mysql://` or `mariadb://`; the path names the database), as the source and the sampler
+ * open it: a 5 s connect timeout, a dropped connection's 'error' event handled (it would otherwise be unhandled),
+ * a refusal as a FloeError with the password redacted.
+ */
+export async function connectMysql(url: string): Promise<{ connection: Connection; settings: MysqlConnectionSettings }> {
+  const settings = mysqlSettings(url);
+  const mysql = await import('mysql2/promise');
+  try {
+    const connection = await mysql.createConnection({ ...settings, connectTimeout: 5000 });
+    connection.on('error', () => {});
+    return { connection, settings };
+  } catch (cause) {
+    throw mysqlError(cause, `cannot connect to MySQL at ${redactUrl(url)}`);
+  }
+}
+
 /** The values of `enum('a','b')` (quotes doubled inside values, as MySQL prints them). */
 export function mysqlEnumValues(columnType: string): string[] {
   const inner = /^enum\((.*)\)$/is.exec(columnType.trim())?.[1] ?? '';
@@ -44,19 +61,8 @@ export class MysqlSource implements Source {
 
   /** Connects to `url` (`mysql://` or `mariadb://`); the URL's path names the database. */
   static async open(url: string): Promise<MysqlSource> {
-    const settings = mysqlSettings(url);
-    const mysql = await import('mysql2/promise');
-    try {
-      const connection = await mysql.createConnection({
-        ...settings,
-        connectTimeout: 5000,
-      });
-      // A dropped connection would otherwise be an unhandled 'error' event.
-      connection.on('error', () => {});
-      return new MysqlSource(connection, settings.database);
-    } catch (cause) {
-      throw mysqlError(cause, `cannot connect to MySQL at ${redactUrl(url)}`);
-    }
+    const { connection, settings } = await connectMysql(url);
+    return new MysqlSource(connection, settings.database);
   }
 
   private async query(sql: string, params: unknown[] = []): Promise<Row[]> {

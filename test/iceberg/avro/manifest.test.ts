@@ -736,3 +736,29 @@ test('the entry schema floe writes carries every field id the reader resolves', 
     assert.ok(v3.has(id), `field id ${id}`);
   }
 });
+
+test('writeManifest leaves out optional data_file fields no entry sets; they read back as null, and set ones stay', () => {
+  const schemaIds = (file: Uint8Array): Set<number> => {
+    const schema = readAvroContainer(file).schema as { fields: Array<Record<string, unknown>> };
+    const dataFile = schema.fields.find((f) => f['field-id'] === 2)!.type as { fields: Array<Record<string, unknown>> };
+    return new Set(dataFile.fields.map((f) => f['field-id'] as number));
+  };
+  const lean = dataFile({ key_metadata: null, split_offsets: null, equality_ids: null, sort_order_id: null, nan_value_counts: undefined, referenced_data_file: null });
+  const entry = (f: DataFile): ManifestEntry => ({ status: 1, snapshot_id: 7n, sequence_number: 3n, file_sequence_number: 3n, data_file: f });
+  const bare = writeManifest([entry(lean)], writeOptions(2));
+  const ids = schemaIds(bare);
+  for (const id of [131, 132, 135, 137, 140, 143]) assert.ok(!ids.has(id), `field ${id} left out`);
+  for (const id of [134, 100, 101, 102, 103, 104, 108, 109, 110, 125, 128]) assert.ok(ids.has(id), `field ${id} kept`);
+  const back = readManifest(bare).entries[0].data_file;
+  assert.equal(back.key_metadata, null);
+  assert.equal(back.equality_ids, null);
+  assert.equal(back.referenced_data_file, null);
+  assert.deepEqual(back.column_sizes, lean.column_sizes);
+  // One entry setting a field keeps it for the whole manifest.
+  const withIds = writeManifest([entry(lean), entry({ ...lean, file_path: 's3://b/eq.parquet', content: 2, equality_ids: [1, 2], sort_order_id: 0 })], writeOptions(2, 'deletes'));
+  const ids2 = schemaIds(withIds);
+  assert.ok(ids2.has(135) && ids2.has(140) && !ids2.has(131));
+  const entries = readManifest(withIds).entries;
+  assert.deepEqual(entries.map((e) => e.data_file.equality_ids), [null, [1, 2]]);
+  assert.ok(bare.length < writeManifest([entry({ ...lean, key_metadata: bytes(1) })], writeOptions(2)).length - 60);
+});

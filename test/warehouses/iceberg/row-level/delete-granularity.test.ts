@@ -42,15 +42,21 @@ test('deleteGranularity: file by default, partition when asked, anything else CO
   assert.throws(() => deleteGranularity({ 'write.delete.granularity': 'table' }), (e) => isFloeError(e) && e.code === 'CONFIG_INVALID');
 });
 
-for (const partitioned of [false, true]) {
-  const shape = partitioned ? 'partitioned' : 'unpartitioned';
+// Page version v1 files are DuckDB's; v2 files are floe's own encoder (one data page per data file named).
+for (const [partitioned, pageVersion] of [
+  [false, 'v1'],
+  [true, 'v1'],
+  [false, 'v2'],
+  [true, 'v2'],
+] as const) {
+  const shape = `${partitioned ? 'partitioned' : 'unpartitioned'}, delete pages ${pageVersion}`;
 
   test(`partition granularity: deletes and upserts equal DuckDB's, one delete file per partition (${shape})`, async () => {
     const f = await new RowLevelFixture({
       formatVersion: 2,
       partitioned,
       rows: 500,
-      properties: { ...MOR, 'write.delete.granularity': 'partition' },
+      properties: { ...MOR, 'write.delete.granularity': 'partition', 'write.delete.parquet.page-version': pageVersion },
     }).open();
     try {
       const partitionsOf = async (where: string) =>
@@ -125,8 +131,12 @@ for (const partitioned of [false, true]) {
   });
 }
 
-test('partition granularity: MERGE with update, delete and insert equals DuckDB MERGE INTO', async () => {
-  const f = await new RowLevelFixture({ formatVersion: 2, partitioned: true, properties: { ...MOR, 'write.delete.granularity': 'partition' } }).open();
+test('partition granularity: MERGE with update, delete and insert equals DuckDB MERGE INTO (delete pages v2)', async () => {
+  const f = await new RowLevelFixture({
+    formatVersion: 2,
+    partitioned: true,
+    properties: { ...MOR, 'write.delete.granularity': 'partition', 'write.delete.parquet.page-version': 'v2' },
+  }).open();
   try {
     const sql = incoming(150, 350, 'm_');
     await writeIceberg(
