@@ -26,7 +26,7 @@ import type { IcebergType } from '../iceberg/spec/types.js';
 import { tableOf } from '../iceberg/table/commit.js';
 import { planScan, type FileScanTask, type ScanPlan } from '../iceberg/table/scan-planner.js';
 import type { Table } from '../iceberg/table/table.js';
-import { resolveVersion, type VersionRef } from '../iceberg/table/versions.js';
+import { resolveVersion, versionSelector, type VersionRef } from '../iceberg/table/versions.js';
 import { Engine } from './duckdb-engine.js';
 import { buildScanSql } from './scan-sql.js';
 import { duckdbType, quoteIdent } from './sql-literals.js';
@@ -149,10 +149,9 @@ export async function diffTableVersions(table: Table, from: VersionRef, to: Vers
   const fromSnap = resolveVersion(md, from);
   const toSnap = resolveVersion(md, to);
   const limit = opts.rows === undefined || opts.rows === false ? 0 : opts.rows === true ? 100 : Math.max(0, Math.floor(opts.rows));
-  const [planF, planT] = await Promise.all([
-    planScan(table, { snapshotId: fromSnap['snapshot-id'] }),
-    planScan(table, { snapshotId: toSnap['snapshot-id'] }),
-  ]);
+  // Each side reads as the version names it: the current state and branches with the table's current schema, a
+  // tag, snapshot id or time with its snapshot's schema (so columns added since show as schema changes).
+  const [planF, planT] = await Promise.all([planScan(table, versionSelector(md, from)), planScan(table, versionSelector(md, to))]);
   const compared = comparedColumns(planF.schema, planT.schema);
   const keyCols = (opts.key ?? []).map((name) => {
     const c = compared.find((x) => x.toName === name);

@@ -173,6 +173,8 @@ describe('backfill from PostgreSQL', () => {
         await new Promise((res) => setTimeout(res, 2));
       }
     })();
+    // Awaited after the run; a handler now keeps an early failure of the killer from being an unhandled rejection.
+    loop.catch(() => undefined);
     try {
       const events: BackfillEvent[] = [];
       const res = await runBackfill(

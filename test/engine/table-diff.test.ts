@@ -127,6 +127,30 @@ test('across schema changes: compared by field id, changes listed; key columns m
   }
 });
 
+test('the current state and branches read with the current schema, tags and snapshot ids with their own', async () => {
+  const s = await setup();
+  try {
+    await s.write("SELECT range AS id, 'a' AS v FROM range(3)");
+    await createVersion(s.catalog, s.id, { name: 'before' });
+    const t0 = (await s.catalog.loadTable(s.id)).metadata;
+    // A schema change alone makes no snapshot: the current snapshot is still the tagged one.
+    await alterTable(s.catalog, s.id, (u) => u.addColumn('note', 'string').renameColumn('v', 'value'));
+    const now = await diffVersions(s.catalog, s.id, 'before', {}, { key: ['id'], engine: s.engine });
+    assert.equal(now.to.snapshot_id, now.from.snapshot_id);
+    assert.equal(now.to.schema_id, t0['current-schema-id'] + 1, 'current: the schema the table has now');
+    assert.equal(now.from.schema_id, t0['current-schema-id'], 'a tag: its snapshot schema');
+    assert.deepEqual(now.schema_changes.map((c) => [c.change, c.name]), [['renamed', 'value'], ['added', 'note']]);
+    assert.deepEqual([now.rows_added, now.rows_removed, now.rows_modified], [0, 0, 0]);
+    // The main branch is the current state; a snapshot id is a point in history.
+    const main = await diffVersions(s.catalog, s.id, 'main', {}, { engine: s.engine });
+    assert.deepEqual(main.schema_changes, []);
+    const byId = await diffVersions(s.catalog, s.id, now.from.snapshot_id, 'main', { engine: s.engine });
+    assert.equal(byId.schema_changes.length, 2);
+  } finally {
+    s.engine.close();
+  }
+});
+
 test('a key that is not unique among the compared rows is DUPLICATE_KEY', async () => {
   const s = await setup();
   try {

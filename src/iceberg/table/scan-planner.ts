@@ -43,8 +43,11 @@ export async function planScan(table: Table, opts: PlanScanOptions = {}): Promis
   const specs = new Map(md['partition-specs'].map((s) => [s['spec-id'], s] as const));
   const snapshot = selectSnapshot(md, opts);
   // Time travel reads with the schema of the snapshot (spec: "Snapshots" schema-id); the current read uses the
-  // current schema so renamed and added columns show as the table has them now.
-  const timeTravel = opts.snapshotId !== undefined || opts.asOfTimestampMs !== undefined || opts.ref !== undefined;
+  // current schema so renamed and added columns show as the table has them now. A branch is a line the table's
+  // schema applies to (its next commit is written with it), so it reads with the current schema too; a tag is a
+  // fixed point in history and reads with its snapshot's schema, as Iceberg's Java reader does.
+  const onBranch = opts.ref !== undefined && md.refs[opts.ref]?.type === 'branch';
+  const timeTravel = opts.snapshotId !== undefined || opts.asOfTimestampMs !== undefined || (opts.ref !== undefined && !onBranch);
   const schema = snapshot && timeTravel ? schemaForSnapshot(md, snapshot) : currentSchema(md);
   if (!snapshot) return { schema, tasks: [], skipped: [], specs };
 

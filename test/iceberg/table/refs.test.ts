@@ -12,6 +12,7 @@ import { SqlSession } from '../../../src/engine/sql-session.js';
 import { isFloeError } from '../../../src/errors.js';
 import { MemoryCatalog } from '../../../src/iceberg/catalog/memory-catalog.js';
 import { LocalFileIO } from '../../../src/iceberg/io/local-file-io.js';
+import { alterTable } from '../../../src/iceberg/table/alter-table.js';
 import { createRef, dropRef, fastForward, replaceRef, rollbackTo, setCurrentSnapshot } from '../../../src/iceberg/table/refs.js';
 import { writeIceberg, type IcebergWriterConfig } from '../../../src/warehouses/iceberg/iceberg-writer.js';
 import { readEverySnapshot } from '../../helpers/read-every-snapshot.js';
@@ -78,6 +79,25 @@ test('rollback, set-current, replace and drop', async () => {
     await assert.rejects(fastForward(s.catalog, s.id, 'main', 'nope'), (e) => isFloeError(e, 'REF_NOT_FOUND'));
     const snaps = await s.count(`, snapshot_from_id=${a}`);
     assert.equal(snaps, 3);
+  } finally {
+    await s.close();
+  }
+});
+
+test('after a schema change, a branch reads with the table schema and a tag with its snapshot schema', async () => {
+  const s = await setup();
+  try {
+    const first = await s.write("SELECT range AS id, 'a' AS v FROM range(3)");
+    await createRef(s.catalog, s.id, 'dev', 'branch');
+    await createRef(s.catalog, s.id, 'v1', 'tag');
+    await alterTable(s.catalog, s.id, (u) => u.renameColumn('v', 'value').addColumn('note', 'string'));
+    const session = await SqlSession.open({ engine: s.engine, catalog: s.catalog });
+    const columns = async (params: string) =>
+      (await session.execute(`SELECT * FROM iceberg_scan('db.t'${params}) ORDER BY id LIMIT 1`)).columns.map((c) => c.name);
+    assert.deepEqual(await columns(", ref='dev'"), ['id', 'value', 'note'], 'a branch: the schema its next commit is written with');
+    assert.deepEqual(await columns(''), ['id', 'value', 'note']);
+    assert.deepEqual(await columns(", ref='v1'"), ['id', 'v'], 'a tag: the schema of its snapshot');
+    assert.deepEqual(await columns(`, snapshot_from_id=${first}`), ['id', 'v']);
   } finally {
     await s.close();
   }
