@@ -41,7 +41,8 @@ Usage:
   floe sql "<SQL>" [--format table|json|csv|tsv] [--file script.sql]
       Run DuckDB SQL; iceberg_scan(), iceberg_metadata() and iceberg_snapshots() read Iceberg tables.
   floe write <namespace.table> --from <file... | 'sql query'> [--mode append|overwrite] [--partition 'day(ts),bucket(16,id)']
-             [--overwrite-partitions] [--no-create] [--branch b] [--catalog name] [--config floe.yaml] [--json]
+             [--overwrite-partitions | --overwrite-filter "<predicate>"] [--schema-evolution strict|permissive]
+             [--no-create] [--branch b] [--catalog name] [--config floe.yaml] [--json]
       Write rows to an Iceberg table in the configured catalog (created on first write).
       --mode upsert --key id[,id2] [--delete-files equality]: update rows with those keys, insert the others.
   floe delete <namespace.table> --where "<predicate>" [--mode copy-on-write|merge-on-read] [--branch b] [--json]
@@ -85,6 +86,31 @@ Options:
   --version   print the version
 `;
 
+/**
+ * The usage entries of HELP for one command: an entry is a `  floe ...` line and the more deeply indented lines
+ * after it; an entry belongs to `command` when one of its usage lines names it (`rollback` shares the ref entry).
+ * Undefined for a command HELP does not name.
+ */
+export function commandHelp(command: string): string | undefined {
+  const lines = HELP.split('\n');
+  const entries: string[][] = [];
+  for (const line of lines) {
+    if (/^  floe /.test(line)) entries.push([line]);
+    else if (/^ {5,}\S/.test(line) && entries.length > 0 && line.length > 0) entries[entries.length - 1].push(line);
+    else entries.push([]);
+  }
+  const names = new RegExp(`(^|\\s)floe ${command.replace(/[^a-z-]/g, '')}(\\s|$)`);
+  const mine = entries.filter((e) => e.length > 0 && e.some((l) => !/^ {5,}/.test(l) && names.test(l)) && /^[a-z-]+$/.test(command));
+  if (mine.length === 0) return undefined;
+  return `${mine.map((e) => e.join('\n')).join('\n')}\n\nRun 'floe --help' for every command.\n`;
+}
+
+/** `--help` / `-h` among a command's arguments (before a `--` that ends the options). */
+function asksForHelp(rest: string[]): boolean {
+  const end = rest.indexOf('--');
+  return (end < 0 ? rest : rest.slice(0, end)).some((a) => a === '--help' || a === '-h');
+}
+
 /** Runs the CLI with `argv` (without `node` and the script) and returns the exit status. */
 export async function main(argv: string[], io: CliIO = defaultIO): Promise<number> {
   const verbose = argv.includes('--verbose');
@@ -97,6 +123,12 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
     }
     if (command === '--version' || command === '-v') {
       io.stdout(`${VERSION}\n`);
+      return 0;
+    }
+    if (asksForHelp(rest)) {
+      const help = commandHelp(command);
+      if (help === undefined) throw new FloeError('INVALID_ARGUMENT', `unknown command '${command}' (run 'floe --help')`);
+      io.stdout(help);
       return 0;
     }
     switch (command) {

@@ -106,3 +106,24 @@ test('table inspect --json keeps snapshot ids above 2^53 exact', async (t) => {
   assert.match(text.out, /Snapshots \(\d+\)/);
   assert.match(text.out, /position_deletes/);
 });
+
+test('--help after a command prints the usage of that command and exits 0; an unknown command is INVALID_ARGUMENT', async () => {
+  const write = await run('write', 'db.t', '--help');
+  assert.equal(write.code, 0, write.err);
+  assert.match(write.out, /^ {2}floe write <namespace\.table>/);
+  assert.match(write.out, /--mode upsert --key/);
+  assert.doesNotMatch(write.out, /floe delete/);
+  const rollback = await run('rollback', '-h');
+  assert.equal(rollback.code, 0);
+  assert.match(rollback.out, /floe rollback <table> <snapshot-id>/);
+  const table = await run('table', 'alter', '--help');
+  assert.match(table.out, /floe table alter <ns\.table> add-column/);
+  assert.match(table.out, /floe table inspect/);
+  // After `--`, --help is an argument, not a request for help.
+  const sql = await run('sql', '--format', 'tsv', '--', "SELECT '--help' AS x");
+  assert.equal(sql.code, 0, sql.err);
+  assert.equal(sql.out, 'x\n--help\n');
+  const unknown = await run('nope', '--help');
+  assert.equal(unknown.code, exitCodeFor('INVALID_ARGUMENT'));
+  assert.equal(unknown.out, '');
+});
