@@ -46,3 +46,42 @@ test('floe table alter: partition usage errors', () => {
   }
   assert.equal(layoutChange(['add-column', 'x', 'int']), undefined);
 });
+
+test('floe table alter drop-column: a source of the current spec never, of an older spec with --allow-partition-source', async () => {
+  process.chdir(mkdtempSync(join(tmpdir(), 'floe-alter-dropsrc-cli-')));
+  assert.equal((await run('quickstart', '--rows', '100')).code, 0);
+  const n = async () => Number((await run('sql', 'SELECT count(*) FROM demo.events', '--format', 'tsv')).out.split('\n')[1]);
+  const rows = await n();
+  const current = await run('table', 'alter', 'demo.events', 'drop-column', 'occurred_at', '--allow-partition-source');
+  assert.equal(current.code, exitCodeFor('INVALID_ARGUMENT'), 'the table is still partitioned by it');
+  assert.equal((await run('table', 'alter', 'demo.events', 'add-partition', 'kind')).code, 0);
+  assert.equal((await run('table', 'alter', 'demo.events', 'drop-partition', 'occurred_at_day')).code, 0);
+  const refused = await run('table', 'alter', 'demo.events', 'drop-column', 'occurred_at');
+  assert.equal(refused.code, exitCodeFor('INVALID_ARGUMENT'), 'an older spec uses it: only when asked');
+  const misplaced = await run('table', 'alter', 'demo.events', 'rename-column', 'kind', 'k', '--allow-partition-source');
+  assert.equal(misplaced.code, exitCodeFor('INVALID_ARGUMENT'));
+  const dropped = await run('table', 'alter', 'demo.events', 'drop-column', 'occurred_at', '--allow-partition-source');
+  assert.equal(dropped.code, 0, dropped.err);
+  assert.doesNotMatch(dropped.out, /occurred_at/);
+  assert.equal(await n(), rows, 'old files still read');
+  // Writes after the drop: an append, a delete and an upsert rewrite manifests of the old spec, whose partition
+  // tuples keep the dropped column's type.
+  const copy = await run(
+    'sql',
+    "COPY (SELECT * REPLACE (999999 + row_number() OVER (ORDER BY event_id) AS event_id) FROM demo.events ORDER BY event_id LIMIT 5) TO 'new.parquet'",
+  );
+  assert.equal(copy.code, 0, copy.err);
+  const append = await run('write', 'demo.events', '--from', 'new.parquet');
+  assert.equal(append.code, 0, append.err);
+  assert.equal(await n(), rows + 5);
+  const del = await run('delete', 'demo.events', '--where', 'event_id < 10', '--json');
+  assert.equal(del.code, 0, del.err);
+  const deleted = (JSON.parse(del.out) as { rows_deleted: number }).rows_deleted;
+  assert.ok(deleted > 0);
+  assert.equal(await n(), rows + 5 - deleted);
+  const mor = await run('delete', 'demo.events', '--where', 'event_id >= 1000003', '--mode', 'merge-on-read');
+  assert.equal(mor.code, 0, mor.err);
+  assert.equal(await n(), rows + 3 - deleted);
+  const check = await run('sql', "SELECT count(*) FROM iceberg_scan('demo.events') WHERE event_id >= 1000000", '--format', 'tsv');
+  assert.equal(check.out, 'count_star()\n3\n');
+});

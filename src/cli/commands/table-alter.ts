@@ -18,7 +18,7 @@ import type { CliIO } from '../main.js';
 /** Usage of `floe table alter`. */
 export const TABLE_ALTER_USAGE =
   'usage: floe table alter <ns.table> add-column <name> <type> [--after col] | rename-column <old> <new> | ' +
-  'drop-column <name> | promote <name> <type> | set-identifier <col,col...> | add-partition <expr, e.g. day(ts)> | ' +
+  'drop-column <name> [--allow-partition-source] | promote <name> <type> | set-identifier <col,col...> | add-partition <expr, e.g. day(ts)> | ' +
   "drop-partition <field> | rename-partition <old> <new> | sort-by '<col> [asc|desc] [nulls first|last], ...'";
 
 /** A partition or sort order change asked for by `floe table alter` (spec: "Partition Evolution", "Sorting"). */
@@ -55,7 +55,7 @@ export function layoutChange(args: string[]): LayoutChange | undefined {
 }
 
 /** The change a `floe table alter` call asks for; throws `INVALID_ARGUMENT` with the usage when malformed. */
-export function alterChange(args: string[], after?: string): (u: SchemaUpdate) => void {
+export function alterChange(args: string[], after?: string, allowPartitionSource = false): (u: SchemaUpdate) => void {
   const [op, a, b] = args;
   const need = (n: number): void => {
     if (args.length !== n + 1) throw new FloeError('INVALID_ARGUMENT', TABLE_ALTER_USAGE, { context: { op } });
@@ -72,7 +72,7 @@ export function alterChange(args: string[], after?: string): (u: SchemaUpdate) =
       return (u) => u.renameColumn(a, b);
     case 'drop-column':
       need(1);
-      return (u) => u.deleteColumn(a);
+      return (u) => u.deleteColumn(a, { allowPartitionSource });
     case 'promote':
       need(2);
       return (u) => u.updateColumnType(a, b);
@@ -88,6 +88,7 @@ export function alterChange(args: string[], after?: string): (u: SchemaUpdate) =
 export async function tableAlter(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parse(argv, {
     after: { type: 'string' },
+    'allow-partition-source': { type: 'boolean' },
     catalog: { type: 'string' },
     config: { type: 'string' },
   });
@@ -95,9 +96,13 @@ export async function tableAlter(argv: string[], io: CliIO): Promise<number> {
   if (values.after !== undefined && positionals[1] !== 'add-column') {
     throw new FloeError('INVALID_ARGUMENT', '--after applies to add-column only');
   }
+  const allowPartitionSource = Boolean(values['allow-partition-source']);
+  if (allowPartitionSource && positionals[1] !== 'drop-column') {
+    throw new FloeError('INVALID_ARGUMENT', '--allow-partition-source applies to drop-column only');
+  }
   const id = parseTableName(positionals[0]);
   const layout = layoutChange(positionals.slice(1));
-  const change = layout === undefined ? alterChange(positionals.slice(1), values.after as string | undefined) : undefined;
+  const change = layout === undefined ? alterChange(positionals.slice(1), values.after as string | undefined, allowPartitionSource) : undefined;
   const catalog = await openCatalog(await loadFloeConfig({ configPath: values.config as string | undefined }), values.catalog as string | undefined);
   try {
     if (layout?.kind === 'partition') {

@@ -115,16 +115,20 @@ export function lastAssignedFieldId(spec: PartitionSpec): number {
  * field's id and name and the transform's result type (spec "Partition Transforms"). Partition values are
  * optional because every transform maps null to null. Manifests store partition tuples with exactly this type.
  *
- * A source column missing from the schema is allowed for `void` fields (v1 drops a partition field by voiding it,
+ * A source column missing from the schema is looked up in `history` (the table's other schemas, oldest first), then
+ * allowed for `void` fields (v1 drops a partition field by voiding it,
  * spec "Partition Evolution"; the spec's result type for void is then `int`) and for unknown transforms (which
  * readers must ignore; typed `string` like `resultType` does). Otherwise, or when the source is not a primitive
  * (spec "Partitioning": source columns must be primitive), it throws `METADATA_INVALID`.
  */
-export function partitionType(spec: PartitionSpec, schema: Pick<Schema, 'fields'>): StructType {
+export function partitionType(spec: PartitionSpec, schema: Pick<Schema, 'fields'>, history: ReadonlyArray<Pick<Schema, 'fields'>> = []): StructType {
   const byId = indexById(schema);
+  const older = history.map((h) => indexById(h)).reverse();
   const fields: NestedField[] = spec.fields.map((pf) => {
     const transform = parseTransform(pf.transform);
-    const source = byId.get(pf['source-id'])?.field.type;
+    // A source dropped since (allowed for older specs) has the type it had in the newest schema holding it: the
+    // type the spec's partition tuples were written with.
+    const source = byId.get(pf['source-id'])?.field.type ?? older.map((ix) => ix.get(pf['source-id'])?.field.type).find((t) => t !== undefined);
     let type: string;
     if (typeof source === 'string') {
       type = primitiveToString(resultType(transform, source));

@@ -33,6 +33,13 @@ export interface SchemaUpdateOptions {
   caseSensitive?: boolean;
   /** The table's partition specs: their source columns cannot be dropped (or promoted where the value changes). */
   partitionSpecs?: PartitionSpec[];
+  /**
+   * The default spec's id. Its (non-void) source columns can never be dropped: new data could not be partitioned.
+   * Sources only of older specs (or of void fields) can be, when the caller says so. Unset: every spec is current.
+   */
+  defaultSpecId?: number;
+  /** Source column ids of the table's default sort order: they cannot be dropped while it sorts by them. */
+  sortSourceIds?: number[];
   /** Ids of the table's schemas; the new schema's id is one above the highest (default: the given schema's). */
   schemaIds?: number[];
 }
@@ -220,7 +227,13 @@ export class SchemaUpdate {
     return this;
   }
 
-  /** Drops a column (with everything nested in it). Identifier and partition source columns are refused. */
+  /**
+   * Drops a column (with everything nested in it). Identifier columns are refused, and so are partition source
+   * columns: always for a field of the default spec, and for older specs' (or void) fields unless
+   * `allowPartitionSource`. Old files keep their partition tuples, typed from the schema they were written with
+   * (spec "Partition Evolution": old specs stay valid for the files written with them), but readers that bind
+   * every historical spec to the current schema fail on such a table, so it takes an explicit choice.
+   */
   deleteColumn(path: ColumnPath, opts: { allowPartitionSource?: boolean } = {}): this {
     const { field, parent, name } = this.locate(path);
     if (!parent) invalid(`cannot drop '${name}': list elements and map keys/values cannot be dropped`, { column: name });
@@ -229,17 +242,24 @@ export class SchemaUpdate {
     if (ident !== undefined) {
       invalid(`cannot drop identifier field '${name}': change the identifier fields first`, { column: name, fieldId: ident });
     }
-    if (!opts.allowPartitionSource) {
-      for (const spec of this.opts.partitionSpecs ?? []) {
-        for (const pf of spec.fields) {
-          const sources = pf['source-ids'] ?? [pf['source-id']];
-          if (sources.some((s) => ids.has(s))) {
-            invalid(`cannot drop '${name}': partition field '${pf.name}' of spec ${spec['spec-id']} uses it`, {
-              column: name,
-              specId: spec['spec-id'],
-              partitionField: pf.name,
-            });
-          }
+    const sortedBy = (this.opts.sortSourceIds ?? []).find((id) => ids.has(id));
+    if (sortedBy !== undefined) {
+      invalid(`cannot drop '${name}': the table's sort order uses it; replace the sort order first`, { column: name, fieldId: sortedBy });
+    }
+    for (const spec of this.opts.partitionSpecs ?? []) {
+      const current = this.opts.defaultSpecId === undefined || spec['spec-id'] === this.opts.defaultSpecId;
+      for (const pf of spec.fields) {
+        const sources = pf['source-ids'] ?? [pf['source-id']];
+        if (!sources.some((s) => ids.has(s))) continue;
+        const context = { column: name, specId: spec['spec-id'], partitionField: pf.name };
+        if (current && pf.transform !== 'void') {
+          invalid(`cannot drop '${name}': the table is partitioned by '${pf.name}' (spec ${spec['spec-id']}); remove that partition field first`, context);
+        }
+        if (!opts.allowPartitionSource) {
+          invalid(
+            `cannot drop '${name}': partition field '${pf.name}' of the older spec ${spec['spec-id']} uses it; allow dropping a partition source to drop it anyway`,
+            context,
+          );
         }
       }
     }
@@ -466,6 +486,8 @@ export function schemaChangeUpdates(metadata: TableMetadata, build: (u: SchemaUp
   const u = new SchemaUpdate(currentSchema(metadata), metadata['last-column-id'], {
     formatVersion: metadata['format-version'],
     partitionSpecs: metadata['partition-specs'],
+    defaultSpecId: metadata['default-spec-id'],
+    sortSourceIds: (metadata['sort-orders'].find((o) => o['order-id'] === metadata['default-sort-order-id'])?.fields ?? []).map((f) => f['source-id']),
     schemaIds: metadata.schemas.map((s) => s['schema-id']),
   });
   build(u);

@@ -30,8 +30,12 @@ export function dataDir(md: TableMetadata): string {
 }
 
 /** Partition fields of a spec with their result types, as the manifest writer needs them. */
-export function partitionFieldsOf(spec: PartitionSpec, schema: Schema): Array<{ fieldId: number; name: string; type: Primitive }> {
-  const struct = partitionType(spec, schema);
+export function partitionFieldsOf(
+  spec: PartitionSpec,
+  schema: Schema,
+  history: readonly Schema[] = [],
+): Array<{ fieldId: number; name: string; type: Primitive }> {
+  const struct = partitionType(spec, schema, history);
   return struct.fields.map((f) => ({ fieldId: f.id, name: f.name, type: parsePrimitive(f.type as string) }));
 }
 
@@ -78,7 +82,8 @@ export async function writeManifestFile(
   content: 'data' | 'deletes',
   snapshotId: bigint,
 ): Promise<ManifestFile> {
-  const fields = partitionFieldsOf(spec, schema);
+  // An older spec may name a source column dropped since: its type comes from the table's older schemas.
+  const fields = partitionFieldsOf(spec, schema, md.schemas);
   const bytes = writeManifest(entries, {
     formatVersion: Math.max(2, md['format-version']),
     schemaJson: stringifyJson(schemaToJson(schema)),

@@ -101,7 +101,20 @@ test('deleteColumn: identifier and partition sources refused unless allowed', ()
   assert.deepEqual((schema.fields[1].type as { fields: unknown[] }).fields, []);
   invalid(() => up().deleteColumn('id'));
   invalid(() => up(2, [spec]).deleteColumn('day'));
-  assert.deepEqual(names(up(2, [spec]).deleteColumn('day', { allowPartitionSource: true }).apply().schema).includes('day'), false);
+  // A source of the default spec is never dropped, even when allowed: new rows could not be partitioned.
+  invalid(() => up(2, [spec]).deleteColumn('day', { allowPartitionSource: true }));
+  const later: PartitionSpec = { 'spec-id': 1, fields: [] };
+  const withLater = (v = 2) => new SchemaUpdate(base(), 9, { formatVersion: v, partitionSpecs: [spec, later], defaultSpecId: 1 });
+  // A source of an older spec only: refused unless the caller says so.
+  invalid(() => withLater().deleteColumn('day'));
+  assert.deepEqual(names(withLater().deleteColumn('day', { allowPartitionSource: true }).apply().schema).includes('day'), false);
+  // A void field of the default spec (v1's way to drop a partition field) counts as an older spec's.
+  const voided: PartitionSpec = { 'spec-id': 1, fields: [{ ...spec.fields[0], transform: 'void' }] };
+  const v1 = () => new SchemaUpdate(base(), 9, { formatVersion: 1, partitionSpecs: [spec, voided], defaultSpecId: 1 });
+  invalid(() => v1().deleteColumn('day'));
+  assert.equal(names(v1().deleteColumn('day', { allowPartitionSource: true }).apply().schema).includes('day'), false);
+  // A column the default sort order uses is refused until the order is replaced.
+  invalid(() => new SchemaUpdate(base(), 9, { formatVersion: 2, sortSourceIds: [5] }).deleteColumn('day'));
   // Changing the identifier fields first makes the column droppable.
   const s2 = up().addColumn('k', 'string').setIdentifierFields([]).deleteColumn('id').apply().schema;
   assert.deepEqual(s2['identifier-field-ids'], []);
