@@ -61,6 +61,23 @@ export interface ScanSql {
 
 let tempCounter = 0;
 
+/**
+ * The names {@link buildScanSql} gives a schema's top-level columns, by field id. DuckDB identifiers are
+ * case-insensitive while Iceberg names are not: a later name equal to an earlier one ignoring case gets a `_1`,
+ * `_2`... suffix, as DuckDB's iceberg reader does.
+ */
+export function scanColumnNames(schema: Pick<Schema, 'fields'>): Map<number, string> {
+  const taken = new Set<string>();
+  const out = new Map<number, string>();
+  for (const f of schema.fields) {
+    let name = f.name;
+    for (let n = 1; taken.has(name.toLowerCase()); n++) name = `${f.name}_${n}`;
+    taken.add(name.toLowerCase());
+    out.set(f.id, name);
+  }
+  return out;
+}
+
 /** The `default_value` read_parquet casts from VARCHAR, from a JSON single-value default (Appendix D). */
 function defaultValueText(type: IcebergType, value: unknown): string {
   if (value === null || value === undefined || typeof type !== 'string') return 'NULL';
@@ -148,15 +165,8 @@ function withIdentityDefaults(cols: Column[], identity: IdentityColumn[], t: Fil
 /** Builds the SQL reading `plan`'s rows. */
 export async function buildScanSql(engine: Engine, table: Table, plan: ScanPlan, opts: ScanSqlOptions = {}): Promise<ScanSql> {
   const md = table.metadata;
-  // DuckDB identifiers are case-insensitive while Iceberg names are not: a later name equal to an earlier one
-  // ignoring case gets a `_1`, `_2`... suffix, as DuckDB's iceberg reader does.
-  const taken = new Set<string>();
-  const output: Column[] = plan.schema.fields.map((f) => {
-    let name = f.name;
-    for (let n = 1; taken.has(name.toLowerCase()); n++) name = `${f.name}_${n}`;
-    taken.add(name.toLowerCase());
-    return { id: f.id, name, type: f.type, defaultValue: f['initial-default'] };
-  });
+  const names = scanColumnNames(plan.schema);
+  const output: Column[] = plan.schema.fields.map((f) => ({ id: f.id, name: names.get(f.id)!, type: f.type, defaultValue: f['initial-default'] }));
   const temps: string[] = [];
   const cleanup = async () => {
     for (const t of temps) await engine.run(`DROP TABLE IF EXISTS ${t}`);

@@ -28,7 +28,7 @@ import { planScan, type FileScanTask, type ScanPlan } from '../iceberg/table/sca
 import type { Table } from '../iceberg/table/table.js';
 import { resolveVersion, versionSelector, type VersionRef } from '../iceberg/table/versions.js';
 import { Engine } from './duckdb-engine.js';
-import { buildScanSql } from './scan-sql.js';
+import { buildScanSql, scanColumnNames } from './scan-sql.js';
 import { duckdbType, quoteIdent } from './sql-literals.js';
 
 /** Options of {@link diffVersions}. */
@@ -85,19 +85,6 @@ interface Compared {
 }
 
 let counter = 0;
-
-/** The names `buildScanSql` gives the columns of a schema (case-insensitive duplicates get `_1`, `_2`...). */
-function scanColumnNames(schema: Schema): Map<number, string> {
-  const taken = new Set<string>();
-  const out = new Map<number, string>();
-  for (const f of schema.fields) {
-    let name = f.name;
-    for (let n = 1; taken.has(name.toLowerCase()); n++) name = `${f.name}_${n}`;
-    taken.add(name.toLowerCase());
-    out.set(f.id, name);
-  }
-  return out;
-}
 
 const sameType = (a: IcebergType, b: IcebergType) => JSON.stringify(a) === JSON.stringify(b);
 

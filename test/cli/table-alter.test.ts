@@ -46,3 +46,19 @@ test('floe table alter: usage errors', () => {
     assert.throws(() => alterChange(args), (e) => isFloeError(e, 'INVALID_ARGUMENT'), JSON.stringify(args));
   }
 });
+
+test('floe table alter require-column: checked against the data, then set-identifier works', async () => {
+  process.chdir(mkdtempSync(join(tmpdir(), 'floe-alter-require-cli-')));
+  assert.equal((await run('quickstart', '--rows', '10')).code, 0);
+  assert.equal((await run('table', 'alter', 'demo.events', 'set-identifier', 'event_id')).code, exitCodeFor('INVALID_ARGUMENT'), 'optional');
+  const req = await run('table', 'alter', 'demo.events', 'require-column', 'event_id');
+  assert.equal(req.code, 0, req.err);
+  assert.match(req.out, /event_id required \(no nulls on 1 branch\(es\)/);
+  const ident = await run('table', 'alter', 'demo.events', 'set-identifier', 'event_id');
+  assert.equal(ident.code, 0, ident.err);
+  assert.equal((await run('table', 'alter', 'demo.events', 'add-column', 'remark', 'string')).code, 0);
+  const nulls = await run('table', 'alter', 'demo.events', 'require-column', 'remark');
+  assert.equal(nulls.code, exitCodeFor('INVALID_ARGUMENT'));
+  assert.equal(nulls.out, '');
+  assert.equal((await run('table', 'alter', 'demo.events', 'require-column')).code, exitCodeFor('INVALID_ARGUMENT'));
+});

@@ -10,7 +10,7 @@
  *   transform's value is refused ("Schema Evolution": "Promotion is not allowed for a field that is referenced by
  *   source-id ... if the partition transform would produce a different value").
  * - A required column can be added only with an `initial-default` (v3, spec "Default values"): old rows need a value.
- *   Making a column required is refused: old files may hold nulls.
+ *   Making a column required is refused unless the caller has checked the data holds no null there.
  * - Identifier fields (spec "Identifier Field IDs") must be required primitive non-float fields nested only in
  *   required structs; a column used by them or by a partition field cannot be dropped.
  *
@@ -321,10 +321,20 @@ export class SchemaUpdate {
     return this;
   }
 
-  /** Refused: files written before may hold nulls in the column (spec "Schema Evolution"). */
-  requireColumn(path: ColumnPath): this {
-    const name = typeof path === 'string' ? path : path.join('.');
-    invalid(`cannot make '${name}' required: existing rows may be null`, { column: name });
+  /**
+   * Makes a struct field required. Refused unless the caller has checked that no row the new schema will read holds
+   * a null there (`checkedNoNulls`; `requireColumns` in src/engine does it against every branch): files written
+   * before may hold nulls, and the spec allows only the required-to-optional direction unconditionally ("Schema
+   * Evolution"). List elements and map values are not supported.
+   */
+  requireColumn(path: ColumnPath, opts: { checkedNoNulls?: boolean } = {}): this {
+    const { field, parent, name } = this.locate(path);
+    if (!opts.checkedNoNulls) {
+      invalid(`cannot make '${name}' required: existing rows may be null (floe table alter require-column checks them)`, { column: name });
+    }
+    if (!parent) invalid(`cannot make '${name}' required: only struct fields can be (not list elements or map values)`, { column: name });
+    field.required = true;
+    return this;
   }
 
   /** Sets or clears (`undefined`) a column's doc. */

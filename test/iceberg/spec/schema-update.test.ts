@@ -147,6 +147,11 @@ test('makeOptional, requireColumn, updateDoc', () => {
   assert.equal(schema.fields[1].doc, 'a count');
   assert.equal(up().updateDoc('n', 'x').updateDoc('n', undefined).apply().schema.fields[1].doc, undefined);
   invalid(() => up().requireColumn('n'));
+  // Once the caller has checked the data: struct fields at any depth, not list elements.
+  const req = up().requireColumn('n', { checkedNoNulls: true }).requireColumn('loc.lat', { checkedNoNulls: true }).apply().schema;
+  assert.equal(req.fields[1].required, true);
+  assert.equal((req.fields[2].type as { fields: { required: boolean }[] }).fields[0].required, true);
+  invalid(() => up().makeOptional('pts.element').requireColumn('pts.element', { checkedNoNulls: true }));
   // An optional identifier field is refused when the schema is built.
   invalid(() => up().makeOptional('id').apply());
 });
