@@ -45,6 +45,7 @@ Usage:
              [--no-create] [--branch b] [--catalog name] [--config floe.yaml] [--json]
       Write rows to an Iceberg table in the configured catalog (created on first write).
       --mode upsert --key id[,id2] [--delete-files equality]: update rows with those keys, insert the others.
+      --mode merge --merge <spec.yaml | inline YAML/JSON> [--key id]: SQL MERGE clauses (when_matched, when_not_matched).
   floe delete <namespace.table> --where "<predicate>" [--mode copy-on-write|merge-on-read] [--branch b] [--json]
       Delete the rows matching a DuckDB SQL predicate (position deletes / deletion vectors in merge-on-read).
   floe snapshots <table> [--json]

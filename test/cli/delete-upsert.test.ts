@@ -3,7 +3,7 @@
  */
 import { test } from 'node:test';
 import { strict as assert } from 'node:assert';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
@@ -39,4 +39,39 @@ test('floe write --mode upsert --key, floe delete --where', async () => {
   assert.equal((await run('delete', 'db.t', '--where', 'nope = 1')).code, exitCodeFor('INVALID_ARGUMENT'));
   assert.equal((await run('delete', 'db.t')).code, exitCodeFor('INVALID_ARGUMENT'));
   assert.equal((await run('write', 'db.t', '--from', 'SELECT 1 AS id', '--mode', 'upsert')).code, exitCodeFor('INVALID_ARGUMENT'));
+});
+
+test('floe write --mode merge --merge: a spec file or inline YAML/JSON, --key as its on; bad specs refused', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'floe-merge-cli-'));
+  process.chdir(dir);
+  assert.equal((await run('write', 'db.acc', '--from', 'SELECT range AS id, 100 AS balance FROM range(5)')).code, 0);
+  writeFileSync(
+    join(dir, 'merge.yaml'),
+    ['on: [id]', 'when_matched:', '  - {condition: s.delta = 0, action: delete}', "  - {action: update, set: {balance: 't.balance + s.delta'}}", 'when_not_matched:', '  - {condition: s.delta > 0, action: insert}', ''].join('\n'),
+  );
+  const src = "SELECT * FROM (VALUES (0, 0), (1, 5), (7, 9), (8, -1)) AS v(id, delta)";
+  const staged = `SELECT id, delta, delta AS balance FROM (${src})`;
+  const m = await run('write', 'db.acc', '--from', staged, '--mode', 'merge', '--merge', 'merge.yaml', '--json');
+  assert.equal(m.code, 0, m.err);
+  const r = JSON.parse(m.out);
+  assert.deepEqual([r.rows_deleted, r.rows_updated, r.rows_inserted], [1, 1, 1]);
+  const q = await run('sql', 'SELECT id, balance FROM db.acc ORDER BY id', '--format', 'tsv');
+  assert.equal(q.out, 'id\tbalance\n1\t105\n2\t100\n3\t100\n4\t100\n7\t9\n', q.err);
+  // Inline JSON with --key as on.
+  const inline = await run('write', 'db.acc', '--from', 'SELECT 2 AS id, 0 AS delta, 0 AS balance', '--mode', 'merge', '--key', 'id', '--merge', '{"when_matched": [{"action": "delete"}]}');
+  assert.equal(inline.code, 0, inline.err);
+  assert.equal((await run('sql', 'SELECT count(*) AS n FROM db.acc', '--format', 'tsv')).out, 'n\n4\n');
+  const before = await run('snapshots', 'db.acc', '--json');
+  for (const args of [
+    ['--mode', 'merge'],
+    ['--merge', 'merge.yaml'],
+    ['--mode', 'merge', '--merge', '{"on": ["id"], "when_matched": [{"action": "explode"}]}'],
+    ['--mode', 'merge', '--merge', '[1, 2]'],
+    ['--mode', 'merge', '--merge', 'merge.yaml', '--key', 'id'],
+  ]) {
+    const bad = await run('write', 'db.acc', '--from', 'SELECT 1 AS id, 1 AS delta, 1 AS balance', ...args);
+    assert.notEqual(bad.code, 0, args.join(' '));
+    assert.match(bad.err, /^floe: (INVALID_ARGUMENT|CONFIG_INVALID): /, args.join(' '));
+  }
+  assert.equal((await run('snapshots', 'db.acc', '--json')).out, before.out, 'nothing committed');
 });

@@ -49,7 +49,7 @@ test('a column without nulls becomes required (metrics prove most files), then i
     await assert.rejects(s.write("SELECT NULL::BIGINT AS id, 'z' AS v"), (e) => isFloeError(e, 'SCHEMA_MISMATCH'));
     // A column with nulls is refused and the table is untouched.
     const before = await s.location();
-    await assert.rejects(requireColumns(s.catalog, s.id, ['v'], { engine: s.engine }), (e) => invalid(e) && (e as { context: { nulls: string } }).context.nulls === '5');
+    await assert.rejects(requireColumns(s.catalog, s.id, ['v'], { engine: s.engine }), (e) => invalid(e) && (e as { context?: Record<string, unknown> }).context?.nulls === '5');
     await assert.rejects(requireColumns(s.catalog, s.id, ['nope'], { engine: s.engine }), invalid);
     await assert.rejects(requireColumns(s.catalog, s.id, [], { engine: s.engine }), invalid);
     assert.equal(await s.location(), before);
@@ -84,7 +84,7 @@ test('every branch is checked, and a write committed between the check and the c
     await s.write('SELECT NULL::BIGINT AS id', 'dev');
     await assert.rejects(
       requireColumns(s.catalog, s.id, ['id'], { engine: s.engine }),
-      (e) => invalid(e) && (e as { context: { branch: string } }).context.branch === 'dev',
+      (e) => invalid(e) && (e as { context?: Record<string, unknown> }).context?.branch === 'dev',
     );
 
     // A catalog whose first commit races an append of a null to main: the branch-head requirement fails, the retry

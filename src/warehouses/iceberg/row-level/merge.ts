@@ -301,7 +301,19 @@ async function mergeAttempt(
       }
       if (!fastUpsert && (spec.when_not_matched ?? []).length > 0) {
         const conds = spec.when_not_matched!.map((c) => (c.condition ? `(${c.condition}) IS TRUE` : 'true'));
-        const star = src === srcRel ? 's.*' : `s.* EXCLUDE (${RID})`;
+        // An upsert writes the incoming rows as they are (a column the table lacks is SCHEMA_MISMATCH). A merge, as
+        // SQL MERGE, may carry source-only columns for its conditions and `set` expressions: only the table's
+        // columns are inserted (those the source lacks are null).
+        const star = opts.upsert
+          ? src === srcRel
+            ? 's.*'
+            : `s.* EXCLUDE (${RID})`
+          : tableCols.filter((c) => srcColumns.includes(c)).map((c) => `s.${quoteIdent(c)}`).join(', ') || 'NULL AS __none';
+        if (star.endsWith('__none')) {
+          throw new FloeError('INVALID_ARGUMENT', `the incoming rows share no column with the table: nothing to insert`, {
+            context: { incoming: srcColumns.join(', ') },
+          });
+        }
         const inserted = `(SELECT ${star} FROM ${src} AS s WHERE ${rid('s')} NOT IN (SELECT rid FROM ${matched}) AND (${conds.join(' OR ')}))`;
         result.rows_inserted = Number((await (await engine.run(`SELECT count(*) FROM ${inserted}`)).getRowsJS())[0][0]);
         newRows.push(inserted);

@@ -155,3 +155,40 @@ test('upsert reads only files whose partitions and key bounds can hold incoming 
     await f.close();
   }
 });
+
+for (const mode of ['copy-on-write', 'merge-on-read'] as const) {
+  test(`merge with source-only columns in conditions and set expressions equals DuckDB MERGE INTO (${mode})`, async () => {
+    const f = await new RowLevelFixture({ formatVersion: 2, partitioned: true, properties: { 'write.merge.mode': mode } }).open();
+    try {
+      // `gone` and `bump` exist only in the incoming rows; `name` is missing from them (inserted as null).
+      const sql = 'SELECT range::BIGINT AS id, (range % 5)::INTEGER AS grp, (range * 3.0)::DOUBLE AS v, range % 7 = 0 AS gone, (range % 4)::DOUBLE AS bump FROM range(280, 380)';
+      const merge: MergeSpec = {
+        on: ['id'],
+        when_matched: [
+          { condition: 's.gone', action: 'delete' },
+          { condition: 's.bump > 1', action: 'update', set: { v: 't.v + s.bump' } },
+          { action: 'update' },
+        ],
+        when_not_matched: [{ condition: 'NOT s.gone', action: 'insert' }],
+      };
+      const r = await writeIceberg({ ...f.config, write_mode: 'merge', merge }, { sql }, {}, { catalog: f.catalog, engine: f.engine });
+      assert.ok((r.rows_deleted ?? 0) > 0 && (r.rows_updated ?? 0) > 0 && (r.rows_inserted ?? 0) > 0);
+      await f.engine.run(
+        `MERGE INTO ref AS t USING (${sql}) AS s ON (t.id = s.id) ` +
+          'WHEN MATCHED AND s.gone THEN DELETE ' +
+          'WHEN MATCHED AND s.bump > 1 THEN UPDATE SET v = t.v + s.bump ' +
+          'WHEN MATCHED THEN UPDATE SET grp = s.grp, v = s.v ' +
+          'WHEN NOT MATCHED AND NOT s.gone THEN INSERT (id, grp, name, v) VALUES (s.id, s.grp, NULL, s.v)',
+      );
+      await f.assertSame('after a merge with source-only columns');
+      // An upsert writes its rows whole: a column the table lacks is refused.
+      await assert.rejects(
+        writeIceberg({ ...f.config, write_mode: 'upsert', key_columns: ['id'] }, { sql }, {}, { catalog: f.catalog, engine: f.engine }),
+        (e) => isFloeError(e, 'SCHEMA_MISMATCH'),
+      );
+      await f.assertSame('the refused upsert changed nothing');
+    } finally {
+      await f.close();
+    }
+  });
+}
