@@ -11,6 +11,7 @@
  */
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { extractScanFilter } from '../src/engine/scan-filter.js';
+import { scanSchema } from '../src/iceberg/table/scan-planner.js';
 import { icebergScanSql, openForCall } from '../src/engine/iceberg-functions.js';
 import { quoteString, stringList } from '../src/engine/sql-literals.js';
 import { SqlSession } from '../src/engine/sql-session.js';
@@ -139,7 +140,7 @@ async function planIcebergScan(session: SqlSession, table: ScanTable, stmt: stri
     { path: table.location, named: new Map() },
     { unsafeEnableVersionGuessing: false },
   );
-  const filter = await extractScanFilter(session.engine, stmt, stmt.indexOf('iceberg_scan('));
+  const filter = await extractScanFilter(session.engine, stmt, stmt.indexOf('iceberg_scan('), scanSchema(t.metadata, selector));
   const scan = await icebergScanSql(session.engine, t, selector, filter, false);
   await scan.cleanup();
   return scan.sql;

@@ -6,7 +6,8 @@
  */
 import type { Expression, ComparisonOp } from '../iceberg/expr/expression.js';
 import { and } from '../iceberg/expr/expression.js';
-import type { PrimitiveValue } from '../iceberg/spec/types.js';
+import { parsePrimitive, type PrimitiveValue } from '../iceberg/spec/types.js';
+import { findFieldByName, type Schema } from '../iceberg/spec/schema.js';
 import { parseJson, stringifyJson } from '../util/json.js';
 import type { Engine } from './duckdb-engine.js';
 import { quoteString } from './sql-literals.js';
@@ -23,8 +24,13 @@ const OPS: Record<string, ComparisonOp> = {
 };
 const FLIP: Record<ComparisonOp, ComparisonOp> = { eq: 'eq', neq: 'neq', lt: 'gt', lte: 'gte', gt: 'lt', gte: 'lte' };
 
-/** The pruning filter for the `iceberg_scan` call at character offset `callStart` of `stmt`, if any. */
-export async function extractScanFilter(engine: Engine, stmt: string, callStart: number): Promise<Expression | undefined> {
+/**
+ * The pruning filter for the `iceberg_scan` call at character offset `callStart` of `stmt`, if any. `schema` is the
+ * one the scan reads with: an integer constant means a number to DuckDB, while floe's literal convention reads a
+ * bigint as a decimal column's unscaled value, so integers are passed as numeric text for numeric columns, and
+ * dropped for other columns (DuckDB casts a VARCHAR column to the integer's type, which string bounds cannot prune).
+ */
+export async function extractScanFilter(engine: Engine, stmt: string, callStart: number, schema: Pick<Schema, 'fields'>): Promise<Expression | undefined> {
   let ast: Node;
   try {
     const res = await engine.run(`SELECT json_serialize_sql(${quoteString(stmt)})`);
@@ -58,7 +64,7 @@ export async function extractScanFilter(engine: Engine, stmt: string, callStart:
   collectConstants(found, constants);
   if (constants.length === 0) return found;
   const values = await evaluateConstants(engine, constants);
-  return values ? substitute(found, values) : undefined;
+  return values ? substitute(found, values, schema) : undefined;
 }
 
 const TEMPLATE = new WeakMap<Engine, string>();
@@ -76,15 +82,23 @@ function collectConstants(e: Expression, out: Node[]): void {
   }
 }
 
-function substitute(e: Expression, values: Map<Node, PrimitiveValue | null>): Expression | undefined {
+const NUMERIC = new Set(['int', 'long', 'decimal', 'float', 'double']);
+
+function substitute(e: Expression, values: Map<Node, PrimitiveValue | null>, schema: Pick<Schema, 'fields'>): Expression | undefined {
   if (e.kind === 'and') {
-    const l = substitute(e.left, values);
-    const r = substitute(e.right, values);
+    const l = substitute(e.left, values, schema);
+    const r = substitute(e.right, values, schema);
     return l && r ? and(l, r) : (l ?? r);
   }
   if (e.kind === 'compare') {
     const v = values.get((e.value as unknown as Placeholder)[NODE]);
-    return v === null || v === undefined ? undefined : { ...e, value: v };
+    if (v === null || v === undefined) return undefined;
+    if (typeof v === 'bigint') {
+      const field = findFieldByName(schema, e.column) ?? findFieldByName(schema, e.column, false);
+      const type = field && typeof field.field.type === 'string' ? parsePrimitive(field.field.type) : undefined;
+      return type && NUMERIC.has(type.kind) ? { ...e, value: v.toString() } : undefined;
+    }
+    return { ...e, value: v };
   }
   return e;
 }

@@ -8,6 +8,7 @@ import type { FileIO } from '../iceberg/io/file-io.js';
 import { LocalFileIO } from '../iceberg/io/local-file-io.js';
 import { Engine } from './duckdb-engine.js';
 import { extractScanFilter } from './scan-filter.js';
+import { scanSchema } from '../iceberg/table/scan-planner.js';
 import { icebergMetadataSql, icebergScanSql, icebergSnapshotsSql, openForCall, type IcebergSessionSettings } from './iceberg-functions.js';
 import { quoteIdent, quoteString } from './sql-literals.js';
 import { findCalls, findQualifiedNames, mentionsIdentifier, splitStatements, type CallArgument } from './sql-scanner.js';
@@ -138,7 +139,7 @@ export class SqlSession {
         const { table, selector } = await this.openCallTable(call.name, args);
         let replacement: string;
         if (call.name === 'iceberg_scan') {
-          const filter = await extractScanFilter(this.engine, stmt, call.start);
+          const filter = await extractScanFilter(this.engine, stmt, call.start, scanSchema(table.metadata, selector));
           const scan = await icebergScanSql(this.engine, table, selector, filter, includeFilename);
           cleanups.push(scan.cleanup);
           await this.logSkipped(scan.plan.skipped.map((s) => `skipped 'data_file': '${s.file.file_path}', ${s.reason}`));

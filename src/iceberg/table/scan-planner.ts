@@ -6,7 +6,7 @@ import type { Expression } from '../expr/expression.js';
 import type { PartitionSpec } from '../spec/partition-spec.js';
 import type { Schema } from '../spec/schema.js';
 import type { Snapshot } from '../spec/snapshot.js';
-import { currentSchema, schemaForSnapshot } from '../spec/table-metadata.js';
+import { currentSchema, schemaForSnapshot, type TableMetadata } from '../spec/table-metadata.js';
 import { EntryStatus } from '../avro/manifest.js';
 import { DeleteIndex, type PlannedFile } from './delete-index.js';
 import { createPruner, type SkippedFile } from './scan-pruner.js';
@@ -37,18 +37,25 @@ export interface PlanScanOptions extends SnapshotSelector {
   caseSensitive?: boolean;
 }
 
+/**
+ * The schema a scan reads with. Time travel reads with the schema of the snapshot (spec: "Snapshots" schema-id);
+ * the current read uses the current schema so renamed and added columns show as the table has them now. A branch
+ * is a line the table's schema applies to (its next commit is written with it), so it reads with the current
+ * schema too; a tag is a fixed point in history and reads with its snapshot's schema, as Iceberg's Java reader does.
+ */
+export function scanSchema(md: TableMetadata, opts: SnapshotSelector = {}): Schema {
+  const snapshot = selectSnapshot(md, opts);
+  const onBranch = opts.ref !== undefined && md.refs[opts.ref]?.type === 'branch';
+  const timeTravel = opts.snapshotId !== undefined || opts.asOfTimestampMs !== undefined || (opts.ref !== undefined && !onBranch);
+  return snapshot && timeTravel ? schemaForSnapshot(md, snapshot) : currentSchema(md);
+}
+
 /** Plans a scan of `table`. */
 export async function planScan(table: Table, opts: PlanScanOptions = {}): Promise<ScanPlan> {
   const md = table.metadata;
   const specs = new Map(md['partition-specs'].map((s) => [s['spec-id'], s] as const));
   const snapshot = selectSnapshot(md, opts);
-  // Time travel reads with the schema of the snapshot (spec: "Snapshots" schema-id); the current read uses the
-  // current schema so renamed and added columns show as the table has them now. A branch is a line the table's
-  // schema applies to (its next commit is written with it), so it reads with the current schema too; a tag is a
-  // fixed point in history and reads with its snapshot's schema, as Iceberg's Java reader does.
-  const onBranch = opts.ref !== undefined && md.refs[opts.ref]?.type === 'branch';
-  const timeTravel = opts.snapshotId !== undefined || opts.asOfTimestampMs !== undefined || (opts.ref !== undefined && !onBranch);
-  const schema = snapshot && timeTravel ? schemaForSnapshot(md, snapshot) : currentSchema(md);
+  const schema = scanSchema(md, opts);
   if (!snapshot) return { schema, tasks: [], skipped: [], specs };
 
   // Files without field ids are read through the name mapping, which may have changed since their metrics were

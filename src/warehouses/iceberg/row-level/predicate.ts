@@ -50,7 +50,7 @@ export async function checkPredicate(engine: Engine, schema: Schema, predicate: 
 export async function pruningFilter(engine: Engine, schema: Schema, predicate: string): Promise<Expression | undefined> {
   const prefix = 'SELECT * FROM ';
   const stmt = `${prefix}iceberg_scan('t') AS t WHERE (${predicate.trim()})`;
-  const filter = await extractScanFilter(engine, stmt, prefix.length);
+  const filter = await extractScanFilter(engine, stmt, prefix.length, schema);
   if (!filter || filter.kind === 'true') return undefined;
   try {
     bindExpression(filter, schema, true);
