@@ -1,6 +1,6 @@
 /**
- * Extracting the part of a query's WHERE clause that applies to one `iceberg_scan` call, so scan planning can skip
- * files (the engine still filters every row). DuckDB parses the statement (`json_serialize_sql`); only conjuncts
+ * Extracting the part of a query's WHERE clause that applies to one `iceberg_scan` call or one catalog table named
+ * in the query, so scan planning can skip files (the engine still filters every row). DuckDB parses the statement (`json_serialize_sql`); only conjuncts
  * comparing a column of the scan with a constant are kept. Anything else, or any statement DuckDB cannot
  * serialize (non-SELECT), yields no filter: never a wrong one.
  */
@@ -31,6 +31,57 @@ const FLIP: Record<ComparisonOp, ComparisonOp> = { eq: 'eq', neq: 'neq', lt: 'gt
  * dropped for other columns (DuckDB casts a VARCHAR column to the integer's type, which string bounds cannot prune).
  */
 export async function extractScanFilter(engine: Engine, stmt: string, callStart: number, schema: Pick<Schema, 'fields'>): Promise<Expression | undefined> {
+  // query_location is a byte offset into the UTF-8 text.
+  const byteStart = Buffer.byteLength(stmt.slice(0, callStart), 'utf8');
+  return extractFilter(engine, stmt, schema, (from) =>
+    from.type === 'TABLE_FUNCTION' && Number((from.function as Node)?.query_location) === byteStart ? String(from.alias ?? '') : undefined,
+  );
+}
+
+/**
+ * The pruning filter for a catalog table named `namespace.name` in `stmt` (read through one view for the whole
+ * statement), if any: only when the statement names the table once, so the filter holds for every read of the view.
+ */
+export async function extractTableFilter(
+  engine: Engine,
+  stmt: string,
+  namespace: string,
+  name: string,
+  schema: Pick<Schema, 'fields'>,
+): Promise<Expression | undefined> {
+  const same = (a: unknown, b: string) => String(a ?? '').toLowerCase() === b.toLowerCase();
+  const isTable = (n: Node) => n.type === 'BASE_TABLE' && same(n.schema_name, namespace) && same(n.table_name, name);
+  let uses = 0;
+  const count = (n: unknown): void => {
+    if (n === null || typeof n !== 'object') return;
+    if (Array.isArray(n)) return n.forEach(count);
+    if (isTable(n as Node)) uses++;
+    Object.values(n as Node).forEach(count);
+  };
+  return extractFilter(
+    engine,
+    stmt,
+    schema,
+    (from) => (isTable(from) && uses === 1 ? String(from.alias || from.table_name) : undefined),
+    (ast) => {
+      count(ast);
+      return uses === 1;
+    },
+  );
+}
+
+/**
+ * The WHERE conjuncts of the SELECT whose FROM is the one relation `target` accepts (it returns the alias columns
+ * may be qualified with), as an expression with evaluated constants; undefined when there is none or DuckDB cannot
+ * serialize the statement. `accept` may refuse the whole statement first.
+ */
+async function extractFilter(
+  engine: Engine,
+  stmt: string,
+  schema: Pick<Schema, 'fields'>,
+  target: (from: Node) => string | undefined,
+  accept: (ast: Node) => boolean = () => true,
+): Promise<Expression | undefined> {
   let ast: Node;
   try {
     const res = await engine.run(`SELECT json_serialize_sql(${quoteString(stmt)})`);
@@ -38,9 +89,7 @@ export async function extractScanFilter(engine: Engine, stmt: string, callStart:
   } catch {
     return undefined;
   }
-  if (ast.error) return undefined;
-  // query_location is a byte offset into the UTF-8 text.
-  const byteStart = Buffer.byteLength(stmt.slice(0, callStart), 'utf8');
+  if (ast.error || !accept(ast)) return undefined;
   let found: Expression | undefined;
   const visit = (n: unknown): void => {
     if (found || n === null || typeof n !== 'object') return;
@@ -51,8 +100,9 @@ export async function extractScanFilter(engine: Engine, stmt: string, callStart:
     const node = n as Node;
     if (node.type === 'SELECT_NODE') {
       const from = node.from_table as Node | undefined;
-      if (from?.type === 'TABLE_FUNCTION' && Number((from.function as Node)?.query_location) === byteStart && node.where_clause) {
-        found = toExpression(node.where_clause as Node, String(from.alias ?? ''));
+      const alias = from ? target(from) : undefined;
+      if (alias !== undefined && node.where_clause) {
+        found = toExpression(node.where_clause as Node, alias);
         return;
       }
     }

@@ -7,7 +7,7 @@ import { FloeError } from '../errors.js';
 import type { FileIO } from '../iceberg/io/file-io.js';
 import { LocalFileIO } from '../iceberg/io/local-file-io.js';
 import { Engine } from './duckdb-engine.js';
-import { extractScanFilter } from './scan-filter.js';
+import { extractScanFilter, extractTableFilter } from './scan-filter.js';
 import { scanSchema } from '../iceberg/table/scan-planner.js';
 import { icebergMetadataSql, icebergScanSql, icebergSnapshotsSql, openForCall, type IcebergSessionSettings } from './iceberg-functions.js';
 import { quoteIdent, quoteString } from './sql-literals.js';
@@ -196,7 +196,10 @@ export class SqlSession {
       }
       if (!exists) continue;
       const table = tableOf(await catalog.loadTable(id));
-      const scan = await icebergScanSql(this.engine, table, {}, undefined, false);
+      // The view serves every read of the table in this statement: pruned only when there is one.
+      const filter = await extractTableFilter(this.engine, stmt, ns, name, scanSchema(table.metadata));
+      const scan = await icebergScanSql(this.engine, table, {}, filter, false);
+      await this.logSkipped(scan.plan.skipped.map((s) => `skipped 'data_file': '${s.file.file_path}', ${s.reason}`));
       cleanups.push(scan.cleanup);
       const view = `${quoteIdent(ns)}.${quoteIdent(name)}`;
       await this.engine.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(ns)}`);

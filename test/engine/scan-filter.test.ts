@@ -105,3 +105,27 @@ test('deletes by an integer bound on a decimal column delete what DuckDB deletes
     }
   }
 });
+
+test('a catalog table named once in a statement is pruned like iceberg_scan; named twice, it is read whole', async () => {
+  const s = await setup();
+  try {
+    const skipped = async (sql: string) => {
+      await s.session.execute("CALL enable_logging('Iceberg')");
+      await s.session.execute('CALL truncate_duckdb_logs()');
+      const rows = (await s.session.execute(sql)).text;
+      const n = Number((await s.session.execute("SELECT count(*) FROM duckdb_logs() WHERE message LIKE 'Iceberg Filter Pushdown, skipped%'")).text[0][0]);
+      return { rows, n };
+    };
+    const byName = await skipped('SELECT count(*) FROM db.t WHERE amount < 10');
+    assert.deepEqual(byName, { rows: [['6']], n: 2 }, 'the two files above 10 are skipped');
+    const byCall = await skipped("SELECT count(*) FROM iceberg_scan('db.t') WHERE amount < 10");
+    assert.deepEqual(byCall, { rows: [['6']], n: 2 });
+    const aliased = await skipped('SELECT count(*) FROM db.t AS o WHERE o.id >= 60');
+    assert.deepEqual(aliased, { rows: [['60']], n: 2 });
+    // Two reads with different filters share the view: no pruning, and both answers are right.
+    const twice = await skipped('SELECT (SELECT count(*) FROM db.t WHERE amount < 10), (SELECT count(*) FROM db.t WHERE id >= 60)');
+    assert.deepEqual(twice, { rows: [['6', '60']], n: 0 });
+  } finally {
+    s.engine.close();
+  }
+});
