@@ -62,7 +62,8 @@ Usage:
       Show a table's metadata, history, refs, and current data and delete files.
   floe table create <ns.table> --from-source <url> --source-table <t>
   floe table alter <ns.table> add-column <name> <type> [--after col] | rename-column <old> <new>
-                   | drop-column <name> [--allow-partition-source] | require-column <cols> | promote <name> <type> | set-identifier <cols> | add-partition <expr> | drop-partition <f>
+                   | drop-column <name> [--allow-partition-source] | require-column <cols> | promote <name> <type>
+                   | set-identifier <cols> | add-partition <expr> | drop-partition <f>
                    | rename-partition <old> <new> | sort-by '<col> [asc|desc] [nulls first|last], ...'
       Create a table from a database table; evolve a table's schema (old files keep reading by field id).
 

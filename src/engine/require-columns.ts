@@ -91,7 +91,8 @@ export async function requireColumns(
       branches = Object.keys(md.refs).filter((r) => md.refs[r].type === 'branch').sort();
       filesRead = 0;
       filesSkipped = 0;
-      const requirements: TableRequirement[] = [];
+      // A table with no snapshot yet: its first commit must not slip in between the check and this commit.
+      const requirements: TableRequirement[] = md.refs.main ? [] : [{ type: 'assert-ref-snapshot-id', ref: 'main', 'snapshot-id': null }];
       for (const branch of branches) {
         requirements.push({ type: 'assert-ref-snapshot-id', ref: branch, 'snapshot-id': md.refs[branch]['snapshot-id'] });
         for (const c of checks) {

@@ -108,3 +108,24 @@ test('every branch is checked, and a write committed between the check and the c
     s.engine.close();
   }
 });
+
+test('a table without snapshots: nothing to check, and a first write racing the change is checked', async () => {
+  const s = await setup();
+  try {
+    await s.catalog.createNamespace(['db']);
+    await s.catalog.createTable(s.id, { schema: { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'id', required: false, type: 'long' }] } as never });
+    let raced = false;
+    const racing = Object.create(s.catalog) as Catalog;
+    racing.commitTable = async (req) => {
+      if (!raced) {
+        raced = true;
+        await s.write('SELECT NULL::BIGINT AS id');
+      }
+      return s.catalog.commitTable(req);
+    };
+    await assert.rejects(requireColumns(racing, s.id, ['id'], { engine: s.engine }), invalid);
+    assert.equal((await s.field('id')).required, false);
+  } finally {
+    s.engine.close();
+  }
+});
