@@ -304,16 +304,13 @@ async function mergeAttempt(
         // An upsert writes the incoming rows as they are (a column the table lacks is SCHEMA_MISMATCH). A merge, as
         // SQL MERGE, may carry source-only columns for its conditions and `set` expressions: only the table's
         // columns are inserted (those the source lacks are null).
-        const star = opts.upsert
-          ? src === srcRel
-            ? 's.*'
-            : `s.* EXCLUDE (${RID})`
-          : tableCols.filter((c) => srcColumns.includes(c)).map((c) => `s.${quoteIdent(c)}`).join(', ') || 'NULL AS __none';
-        if (star.endsWith('__none')) {
-          throw new FloeError('INVALID_ARGUMENT', `the incoming rows share no column with the table: nothing to insert`, {
+        const shared = tableCols.filter((c) => srcColumns.includes(c));
+        if (!opts.upsert && shared.length === 0) {
+          throw new FloeError('INVALID_ARGUMENT', 'the incoming rows share no column with the table: nothing to insert', {
             context: { incoming: srcColumns.join(', ') },
           });
         }
+        const star = !opts.upsert ? shared.map((c) => `s.${quoteIdent(c)}`).join(', ') : src === srcRel ? 's.*' : `s.* EXCLUDE (${RID})`;
         const inserted = `(SELECT ${star} FROM ${src} AS s WHERE ${rid('s')} NOT IN (SELECT rid FROM ${matched}) AND (${conds.join(' OR ')}))`;
         result.rows_inserted = Number((await (await engine.run(`SELECT count(*) FROM ${inserted}`)).getRowsJS())[0][0]);
         newRows.push(inserted);
