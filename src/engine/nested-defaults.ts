@@ -44,10 +44,9 @@ export async function filesMissingNestedDefaults(
   return out;
 }
 
-/** The struct column `field` of relation `alias`, with missing children replaced by their defaults. */
-export function structWithDefaults(alias: string, name: string, field: NestedField, missing: Set<number>): string | undefined {
+/** The struct column `field` read as the SQL `col`, with missing children replaced by their defaults. */
+export function structWithDefaults(col: string, field: NestedField, missing: Set<number>): string | undefined {
   if (!isStruct(field.type) || !field.type.fields.some((c) => missing.has(c.id))) return undefined;
-  const col = `${alias}.${quoteIdent(name)}`;
   const children = field.type.fields.map((c) => {
     const value = missing.has(c.id)
       ? `CAST(${jsonDefaultToSql(c.type, c['initial-default'])} AS ${duckdbType(c.type)})`

@@ -28,6 +28,7 @@ import type { Engine } from './duckdb-engine.js';
 import { duckdbType, quoteIdent, quoteString, stringList } from './sql-literals.js';
 import { nameMappedFiles, nameMappedSelect } from './name-mapped-files.js';
 import { filesMissingNestedDefaults, nestedDefaultIds, structWithDefaults } from './nested-defaults.js';
+import { fileMemberNames, membersMayDiffer, renameMembersBack, typeWithMemberNames, type MemberNames } from './nested-renames.js';
 import { byNameLayout, topLevelColumns, type ByNameColumn } from './parquet-columns.js';
 import { appendColumns } from './typed-columns.js';
 
@@ -173,11 +174,16 @@ export async function buildScanSql(engine: Engine, table: Table, plan: ScanPlan,
   };
   const withFilename = opts.includeFilename || opts.includeRowPosition;
   const withPosition = opts.includeRowPosition || opts.includeFileIndex;
-  /** The select list of a group read as `alias`; `fileIndex` is the SQL of the row's file index. */
-  const outList = (alias: string, fileIndex: string, missing?: Set<number>) => {
+  /**
+   * The select list of a group read as `alias`; `fileIndex` is the SQL of the row's file index, `missing` the struct
+   * children with defaults its files lack, `members` the struct members its files name otherwise.
+   */
+  const outList = (alias: string, fileIndex: string, missing?: Set<number>, members?: MemberNames) => {
     const cols = output.map((c, i) => {
-      const rebuilt = missing ? structWithDefaults(alias, c.name, plan.schema.fields[i], missing) : undefined;
-      return rebuilt ? `${rebuilt} AS ${quoteIdent(c.name)}` : `${alias}.${quoteIdent(c.name)}`;
+      const read = `${alias}.${quoteIdent(c.name)}`;
+      const renamed = members ? renameMembersBack(read, c.type, members) : undefined;
+      const rebuilt = (missing ? structWithDefaults(renamed ?? read, plan.schema.fields[i], missing) : undefined) ?? renamed;
+      return rebuilt ? `${rebuilt} AS ${quoteIdent(c.name)}` : read;
     });
     if (withFilename) cols.push(`${alias}.filename`);
     if (withPosition) cols.push(`${alias}.file_row_number`);
@@ -219,15 +225,19 @@ export async function buildScanSql(engine: Engine, table: Table, plan: ScanPlan,
   // "Column Projection"): files are grouped by those values, which become the group's read defaults.
   const identity = identityColumns(md, plan, output);
   const missingNested = await filesMissingNestedDefaults(engine, plan.tasks, nestedDefaultIds(plan.schema));
+  const memberNames = membersMayDiffer(md, plan.schema)
+    ? await fileMemberNames(engine, plan.tasks.filter((t) => !mapped.has(t.readPath)), plan.schema)
+    : new Map<string, MemberNames>();
   const layouts = await byNameLayouts(engine, plan.tasks, output, mapped);
   const groups = new Map<string, FileScanTask[]>();
   for (const t of plan.tasks) {
     const layout = layouts.get(t.readPath);
     const ids = layout !== undefined ? '' : identity.map((c) => `${c.id}=${identityDefault(c, t) ?? 'null'}`).join(',');
     const nested = [...(missingNested.get(t.readPath) ?? [])].sort((a, b) => a - b).join(',');
+    const members = [...(memberNames.get(t.readPath) ?? [])].sort((a, b) => a[0] - b[0]).map(([id, n]) => `${id}:${n}`).join('/');
     const how = mapped.has(t.readPath) ? 'm' : layout !== undefined ? `n${layout}` : 'i';
     const deletes = t.deletes.filter((d) => !(opts.skipPositionDeletes && d.file.content === 1));
-    const key = `${how}|${ids}|${nested}|${deletes.map((d) => `${d.file.file_path}#${d.file.content_offset ?? ''}`).sort().join('|')}`;
+    const key = `${how}|${ids}|${nested}|${members}|${deletes.map((d) => `${d.file.file_path}#${d.file.content_offset ?? ''}`).sort().join('|')}`;
     const g = groups.get(key);
     if (g) g.push(t);
     else groups.set(key, [t]);
@@ -248,8 +258,10 @@ export async function buildScanSql(engine: Engine, table: Table, plan: ScanPlan,
         if (!f) throw new FloeError('METADATA_INVALID', `equality delete field id ${id} is in no schema of the table`);
         return { id, name: eqName(id), type: f.type, defaultValue: f['initial-default'] };
       });
-    const readCols = [...withIdentityDefaults(output, identity, tasks[0]), ...hidden];
     const paths = tasks.map((t) => t.readPath);
+    const members = memberNames.get(paths[0]);
+    const asRead = members ? output.map((c) => ({ ...c, type: typeWithMemberNames(c.type, members) })) : output;
+    const readCols = [...withIdentityDefaults(asRead, identity, tasks[0]), ...hidden];
     const byName = hidden.length === 0 && layouts.has(paths[0]);
     // By name: no hive partitioning, which would read `grp=0/` in a path as a column and hide the file's own.
     const source = mapped.has(paths[0])
@@ -261,7 +273,7 @@ export async function buildScanSql(engine: Engine, table: Table, plan: ScanPlan,
     const indexes = tasks.map((t) => inputIndex.get(t)!);
     const local = mapped.has(paths[0]) ? `(list_position(${stringList(paths)}, d.filename) - 1)` : 'CAST(d.file_index AS BIGINT)';
     const fileIndex = indexes.every((x, i) => x === indexes[0] + i) ? `${local} + ${indexes[0]}` : `[${indexes.join(', ')}][${local} + 1]`;
-    let sql = `SELECT ${outList('d', fileIndex, missingNested.get(paths[0]))} FROM ${source} AS d`;
+    let sql = `SELECT ${outList('d', fileIndex, missingNested.get(paths[0]), members)} FROM ${source} AS d`;
 
     const single = tasks.length === 1;
     const posRelations = await positionDeleteRelations(engine, table, tasks, deletes, temps, single);
@@ -296,6 +308,7 @@ export async function buildScanSql(engine: Engine, table: Table, plan: ScanPlan,
     !mapped.has(only.readPath) &&
     !layouts.has(only.readPath) &&
     !missingNested.has(only.readPath) &&
+    !memberNames.has(only.readPath) &&
     only.deletes.every((d) => opts.skipPositionDeletes && d.file.content === 1)
   ) {
     return { sql: readParquet(files.map((t) => t.readPath), withIdentityDefaults(output, identity, only)), cleanup };
