@@ -143,8 +143,14 @@ export async function commitRowChange(catalog: Catalog, loaded: LoadedTable, cha
         added: change.addedData,
         specId: md['default-spec-id'],
         addedFiles: change.addedDeletes,
-        removes: (f) =>
-          f.content === 0 ? change.removedDataFiles.has(f.file_path) : change.removedDeleteFiles.has(deleteFileKey(f)),
+        // Nothing to remove (merge-on-read adding delete files only): no predicate, so the producer keeps the
+        // base's manifests without reading them.
+        ...(change.removedDataFiles.size > 0 || change.removedDeleteFiles.size > 0
+          ? {
+              removes: (f: DataFile) =>
+                f.content === 0 ? change.removedDataFiles.has(f.file_path) : change.removedDeleteFiles.has(deleteFileKey(f)),
+            }
+          : {}),
         validate: composeValidators(conflictValidator(change.scope), change.validate),
         ...(change.summary ? { summary: change.summary } : {}),
       },

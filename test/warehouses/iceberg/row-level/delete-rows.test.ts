@@ -87,3 +87,21 @@ test('a delete filter naming an unknown column is INVALID_ARGUMENT, the table un
     await f.close();
   }
 });
+
+test('a merge-on-read delete that removes no file reads no manifest of the base', async () => {
+  for (const formatVersion of [2, 3] as const) {
+    const f = await new RowLevelFixture({ formatVersion, partitioned: true, properties: { 'write.delete.mode': 'merge-on-read' } }).open();
+    try {
+      const r = await deleteRows(f.catalog, f.id, 'id % 10 = 3', { engine: f.engine });
+      assert.ok(r.rows_deleted > 0);
+      const md = (await f.table()).metadata;
+      const snap = md.snapshots.find((s) => String(s['snapshot-id']) === r.snapshot_id)!;
+      assert.equal(snap.summary['entries-processed'], '0', `v${formatVersion}: only delete files were added`);
+      assert.ok(Number(snap.summary['manifests-kept']) > 0);
+      await f.engine.run('DELETE FROM ref WHERE id % 10 = 3');
+      await f.assertSame('after the delete');
+    } finally {
+      await f.close();
+    }
+  }
+});
