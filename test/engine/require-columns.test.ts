@@ -32,6 +32,20 @@ async function setup() {
 
 const invalid = (e: unknown) => isFloeError(e, 'INVALID_ARGUMENT');
 
+/** The fixture's catalog, except that its first commit is preceded by another writer appending a null id. */
+function racingNull(s: Awaited<ReturnType<typeof setup>>): { catalog: Catalog; raced: () => boolean } {
+  let raced = false;
+  const catalog = Object.create(s.catalog) as Catalog;
+  catalog.commitTable = async (req) => {
+    if (!raced) {
+      raced = true;
+      await s.write('SELECT NULL::BIGINT AS id');
+    }
+    return s.catalog.commitTable(req);
+  };
+  return { catalog, raced: () => raced };
+}
+
 test('a column without nulls becomes required (metrics prove most files), then identifier fields can be set', async () => {
   const s = await setup();
   try {
@@ -91,17 +105,9 @@ test('every branch is checked, and a write committed between the check and the c
     // checks the new head and finds the null.
     const t = await setup();
     await t.write('SELECT range AS id FROM range(5)');
-    let raced = false;
-    const racing = Object.create(t.catalog) as Catalog;
-    racing.commitTable = async (req) => {
-      if (!raced) {
-        raced = true;
-        await t.write('SELECT NULL::BIGINT AS id');
-      }
-      return t.catalog.commitTable(req);
-    };
-    await assert.rejects(requireColumns(racing, t.id, ['id'], { engine: t.engine }), invalid);
-    assert.equal(raced, true);
+    const racing = racingNull(t);
+    await assert.rejects(requireColumns(racing.catalog, t.id, ['id'], { engine: t.engine }), invalid);
+    assert.equal(racing.raced(), true);
     assert.equal((await t.field('id')).required, false);
     t.engine.close();
   } finally {
@@ -114,16 +120,9 @@ test('a table without snapshots: nothing to check, and a first write racing the 
   try {
     await s.catalog.createNamespace(['db']);
     await s.catalog.createTable(s.id, { schema: { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'id', required: false, type: 'long' }] } as never });
-    let raced = false;
-    const racing = Object.create(s.catalog) as Catalog;
-    racing.commitTable = async (req) => {
-      if (!raced) {
-        raced = true;
-        await s.write('SELECT NULL::BIGINT AS id');
-      }
-      return s.catalog.commitTable(req);
-    };
-    await assert.rejects(requireColumns(racing, s.id, ['id'], { engine: s.engine }), invalid);
+    const racing = racingNull(s);
+    await assert.rejects(requireColumns(racing.catalog, s.id, ['id'], { engine: s.engine }), invalid);
+    assert.equal(racing.raced(), true);
     assert.equal((await s.field('id')).required, false);
   } finally {
     s.engine.close();
