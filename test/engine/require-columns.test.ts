@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import { strict as assert } from 'node:assert';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Engine } from '../../src/engine/duckdb-engine.js';
@@ -124,6 +124,48 @@ test('a table without snapshots: nothing to check, and a first write racing the 
     await assert.rejects(requireColumns(racing.catalog, s.id, ['id'], { engine: s.engine }), invalid);
     assert.equal(racing.raced(), true);
     assert.equal((await s.field('id')).required, false);
+  } finally {
+    s.engine.close();
+  }
+});
+
+test('rows written before a column became required, committed after, are refused and their files removed', async () => {
+  const s = await setup();
+  try {
+    await s.write('SELECT range AS id FROM range(5)');
+    // The writer's first commit attempt: just before it, the column becomes required (the table has no null yet).
+    let raced = false;
+    const racing = Object.create(s.catalog) as Catalog;
+    racing.commitTable = async (req) => {
+      if (!raced) {
+        raced = true;
+        await requireColumns(s.catalog, s.id, ['id'], { engine: s.engine });
+      }
+      return s.catalog.commitTable(req);
+    };
+    const before = await s.location();
+    const dataDir = join((await s.catalog.loadTable(s.id)).metadata.location, 'data');
+    const filesBefore = readdirSync(dataDir, { recursive: true }).sort();
+    await assert.rejects(s.write('SELECT NULL::BIGINT AS id', undefined, racing), (e) => isFloeError(e, 'SCHEMA_MISMATCH'));
+    assert.deepEqual(readdirSync(dataDir, { recursive: true }).sort(), filesBefore, 'the refused files were removed');
+    assert.equal(raced, true);
+    assert.equal((await s.field('id')).required, true);
+    const md = (await s.catalog.loadTable(s.id)).metadata;
+    assert.equal(md.snapshots.length, 1, 'the racing append did not land');
+    assert.notEqual(await s.location(), before, 'only the schema change landed');
+    // A schema change that does not concern the new rows only makes the append retry.
+    const other = Object.create(s.catalog) as Catalog;
+    let renamed = false;
+    other.commitTable = async (req) => {
+      if (!renamed) {
+        renamed = true;
+        await alterTable(s.catalog, s.id, (u) => u.addColumn('note', 'string'));
+      }
+      return s.catalog.commitTable(req);
+    };
+    await s.write('SELECT 7::BIGINT AS id', undefined, other);
+    assert.equal(renamed, true);
+    assert.equal((await s.catalog.loadTable(s.id)).metadata.snapshots.length, 2);
   } finally {
     s.engine.close();
   }

@@ -98,6 +98,11 @@ export class SnapshotProducer {
 
     await this.change.validate?.(base);
     const addedFiles = this.addedFiles(specId);
+    // New rows must fit the schema current at commit: a column made required since the files were written (after a
+    // check of the rows then in the table) must not receive their nulls. Re-added files (restores) keep the schema
+    // of the version they come from. Top-level columns only: a nested leaf's null count includes null parents.
+    const newData = addedFiles.filter((a) => a.file.content === 0 && a.dataSequenceNumber === undefined).map((a) => a.file);
+    checkRequiredColumns(newData, schema);
     // Written once, on the first attempt: ADDED entries without an explicit sequence number inherit the list
     // entry's (spec: "Sequence Number Inheritance"), so these manifests stay valid on every retry.
     this.addedManifests ??= await this.writeAddedManifests(md, schema, addedFiles);
@@ -230,6 +235,9 @@ export class SnapshotProducer {
       requirements: [
         { type: 'assert-table-uuid', uuid: md['table-uuid'] },
         { type: 'assert-ref-snapshot-id', ref: branch, 'snapshot-id': parent?.['snapshot-id'] ?? null },
+        // New rows were checked against this schema: a schema change committed meanwhile makes the commit retry
+        // and check them again.
+        ...(newData.length > 0 ? [{ type: 'assert-current-schema-id' as const, 'current-schema-id': md['current-schema-id'] }] : []),
       ],
     };
   }
@@ -271,5 +279,24 @@ export class SnapshotProducer {
       out.push(await writeManifestFile(this.io, md, specById(md, group[0].specId), schema, entries, content, this.snapshotId));
     }
     return out;
+  }
+}
+
+/**
+ * Refuses data files whose metrics count nulls in a required top-level column of `schema` (SCHEMA_MISMATCH, not
+ * retryable). Files without the metric are not judged: the writer checked them against the schema it wrote with.
+ */
+function checkRequiredColumns(files: DataFile[], schema: Schema): void {
+  const required = schema.fields.filter((f) => f.required);
+  if (required.length === 0) return;
+  for (const file of files) {
+    for (const f of required) {
+      const nulls = file.null_value_counts?.get(f.id);
+      if (nulls !== undefined && nulls > 0n) {
+        throw new FloeError('SCHEMA_MISMATCH', `column '${f.name}' is required now, and ${nulls} new row(s) of ${file.file_path} are null there`, {
+          context: { column: f.name, file: file.file_path, nulls: nulls.toString() },
+        });
+      }
+    }
   }
 }
