@@ -32,19 +32,22 @@ async function setup() {
 
 const invalid = (e: unknown) => isFloeError(e, 'INVALID_ARGUMENT');
 
-/** The fixture's catalog, except that its first commit is preceded by another writer appending a null id. */
-function racingNull(s: Awaited<ReturnType<typeof setup>>): { catalog: Catalog; raced: () => boolean } {
+/** The fixture's catalog, except that `first` runs (on the real catalog) just before its first commit. */
+function racing(s: Awaited<ReturnType<typeof setup>>, first: () => Promise<unknown>): { catalog: Catalog; raced: () => boolean } {
   let raced = false;
   const catalog = Object.create(s.catalog) as Catalog;
   catalog.commitTable = async (req) => {
     if (!raced) {
       raced = true;
-      await s.write('SELECT NULL::BIGINT AS id');
+      await first();
     }
     return s.catalog.commitTable(req);
   };
   return { catalog, raced: () => raced };
 }
+
+/** A racing catalog whose first commit is preceded by another writer appending a null id. */
+const racingNull = (s: Awaited<ReturnType<typeof setup>>) => racing(s, () => s.write('SELECT NULL::BIGINT AS id'));
 
 test('a column without nulls becomes required (metrics prove most files), then identifier fields can be set', async () => {
   const s = await setup();
@@ -134,37 +137,21 @@ test('rows written before a column became required, committed after, are refused
   try {
     await s.write('SELECT range AS id FROM range(5)');
     // The writer's first commit attempt: just before it, the column becomes required (the table has no null yet).
-    let raced = false;
-    const racing = Object.create(s.catalog) as Catalog;
-    racing.commitTable = async (req) => {
-      if (!raced) {
-        raced = true;
-        await requireColumns(s.catalog, s.id, ['id'], { engine: s.engine });
-      }
-      return s.catalog.commitTable(req);
-    };
+    const race = racing(s, () => requireColumns(s.catalog, s.id, ['id'], { engine: s.engine }));
     const before = await s.location();
     const dataDir = join((await s.catalog.loadTable(s.id)).metadata.location, 'data');
     const filesBefore = readdirSync(dataDir, { recursive: true }).sort();
-    await assert.rejects(s.write('SELECT NULL::BIGINT AS id', undefined, racing), (e) => isFloeError(e, 'SCHEMA_MISMATCH'));
+    await assert.rejects(s.write('SELECT NULL::BIGINT AS id', undefined, race.catalog), (e) => isFloeError(e, 'SCHEMA_MISMATCH'));
     assert.deepEqual(readdirSync(dataDir, { recursive: true }).sort(), filesBefore, 'the refused files were removed');
-    assert.equal(raced, true);
+    assert.equal(race.raced(), true);
     assert.equal((await s.field('id')).required, true);
     const md = (await s.catalog.loadTable(s.id)).metadata;
     assert.equal(md.snapshots.length, 1, 'the racing append did not land');
     assert.notEqual(await s.location(), before, 'only the schema change landed');
     // A schema change that does not concern the new rows only makes the append retry.
-    const other = Object.create(s.catalog) as Catalog;
-    let renamed = false;
-    other.commitTable = async (req) => {
-      if (!renamed) {
-        renamed = true;
-        await alterTable(s.catalog, s.id, (u) => u.addColumn('note', 'string'));
-      }
-      return s.catalog.commitTable(req);
-    };
-    await s.write('SELECT 7::BIGINT AS id', undefined, other);
-    assert.equal(renamed, true);
+    const other = racing(s, () => alterTable(s.catalog, s.id, (u) => u.addColumn('note', 'string')));
+    await s.write('SELECT 7::BIGINT AS id', undefined, other.catalog);
+    assert.equal(other.raced(), true);
     assert.equal((await s.catalog.loadTable(s.id)).metadata.snapshots.length, 2);
   } finally {
     s.engine.close();
