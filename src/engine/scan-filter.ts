@@ -5,7 +5,7 @@
  * serialize (non-SELECT), yields no filter: never a wrong one.
  */
 import type { Expression, ComparisonOp } from '../iceberg/expr/expression.js';
-import { and } from '../iceberg/expr/expression.js';
+import { and, or } from '../iceberg/expr/expression.js';
 import { parsePrimitive, type PrimitiveValue } from '../iceberg/spec/types.js';
 import { findFieldByName, type Schema } from '../iceberg/spec/schema.js';
 import { parseJson, stringifyJson } from '../util/json.js';
@@ -33,14 +33,19 @@ const FLIP: Record<ComparisonOp, ComparisonOp> = { eq: 'eq', neq: 'neq', lt: 'gt
 export async function extractScanFilter(engine: Engine, stmt: string, callStart: number, schema: Pick<Schema, 'fields'>): Promise<Expression | undefined> {
   // query_location is a byte offset into the UTF-8 text.
   const byteStart = Buffer.byteLength(stmt.slice(0, callStart), 'utf8');
-  return extractFilter(engine, stmt, schema, (from) =>
-    from.type === 'TABLE_FUNCTION' && Number((from.function as Node)?.query_location) === byteStart ? String(from.alias ?? '') : undefined,
+  return extractFilter(
+    engine,
+    stmt,
+    schema,
+    (from) => (from.type === 'TABLE_FUNCTION' && Number((from.function as Node)?.query_location) === byteStart ? String(from.alias ?? '') : undefined),
+    (_ast, found) => found[0],
   );
 }
 
 /**
- * The pruning filter for a catalog table named `namespace.name` in `stmt` (read through one view for the whole
- * statement), if any: only when the statement names the table once, so the filter holds for every read of the view.
+ * The pruning filter for a catalog table named `namespace.name` in `stmt`, if any. One view serves every read of the
+ * table in the statement, so the filter is the OR of each read's: a file is skipped only when no read can use it,
+ * and any read without a usable filter (a join, no WHERE) means no pruning.
  */
 export async function extractTableFilter(
   engine: Engine,
@@ -62,25 +67,25 @@ export async function extractTableFilter(
     engine,
     stmt,
     schema,
-    (from) => (isTable(from) && uses === 1 ? String(from.alias || from.table_name) : undefined),
-    (ast) => {
+    (from) => (isTable(from) ? String(from.alias || from.table_name) : undefined),
+    (ast, found) => {
       count(ast);
-      return uses === 1;
+      return found.length > 0 && found.length === uses && found.every((f) => f !== undefined) ? (found as Expression[]).reduce((a, b) => or(a, b)) : undefined;
     },
   );
 }
 
 /**
- * The WHERE conjuncts of the SELECT whose FROM is the one relation `target` accepts (it returns the alias columns
- * may be qualified with), as an expression with evaluated constants; undefined when there is none or DuckDB cannot
- * serialize the statement. `accept` may refuse the whole statement first.
+ * The WHERE conjuncts of each SELECT whose FROM is a relation `target` accepts (it returns the alias columns may be
+ * qualified with; undefined for a SELECT without WHERE), combined by `combine`, with constants evaluated; undefined
+ * when there is none or DuckDB cannot serialize the statement.
  */
 async function extractFilter(
   engine: Engine,
   stmt: string,
   schema: Pick<Schema, 'fields'>,
   target: (from: Node) => string | undefined,
-  accept: (ast: Node) => boolean = () => true,
+  combine: (ast: Node, found: Array<Expression | undefined>) => Expression | undefined,
 ): Promise<Expression | undefined> {
   let ast: Node;
   try {
@@ -89,10 +94,10 @@ async function extractFilter(
   } catch {
     return undefined;
   }
-  if (ast.error || !accept(ast)) return undefined;
-  let found: Expression | undefined;
+  if (ast.error) return undefined;
+  const found: Array<Expression | undefined> = [];
   const visit = (n: unknown): void => {
-    if (found || n === null || typeof n !== 'object') return;
+    if (n === null || typeof n !== 'object') return;
     if (Array.isArray(n)) {
       n.forEach(visit);
       return;
@@ -101,20 +106,18 @@ async function extractFilter(
     if (node.type === 'SELECT_NODE') {
       const from = node.from_table as Node | undefined;
       const alias = from ? target(from) : undefined;
-      if (alias !== undefined && node.where_clause) {
-        found = toExpression(node.where_clause as Node, alias);
-        return;
-      }
+      if (alias !== undefined) found.push(node.where_clause ? toExpression(node.where_clause as Node, alias) : undefined);
     }
     Object.values(node).forEach(visit);
   };
   visit(ast.statements);
-  if (!found) return undefined;
+  const combined = combine(ast, found);
+  if (!combined || combined.kind === 'true') return undefined;
   const constants: Node[] = [];
-  collectConstants(found, constants);
-  if (constants.length === 0) return found;
+  collectConstants(combined, constants);
+  if (constants.length === 0) return combined;
   const values = await evaluateConstants(engine, constants);
-  return values ? substitute(found, values, schema) : undefined;
+  return values ? substitute(combined, values, schema) : undefined;
 }
 
 const TEMPLATE = new WeakMap<Engine, string>();
@@ -139,6 +142,12 @@ function substitute(e: Expression, values: Map<Node, PrimitiveValue | null>, sch
     const l = substitute(e.left, values, schema);
     const r = substitute(e.right, values, schema);
     return l && r ? and(l, r) : (l ?? r);
+  }
+  if (e.kind === 'or') {
+    // A side that cannot prune (dropped) makes the whole OR unable to.
+    const l = substitute(e.left, values, schema);
+    const r = substitute(e.right, values, schema);
+    return l && r ? or(l, r) : undefined;
   }
   if (e.kind === 'compare') {
     const v = values.get((e.value as unknown as Placeholder)[NODE]);
