@@ -236,6 +236,10 @@ function toExpression(n: Node, alias: string): Expression {
   if (n.type === 'CONJUNCTION_AND') {
     return (n.children as Node[]).reduce<Expression>((acc, c) => and(acc, toExpression(c, alias)), keep);
   }
+  if (n.type === 'CONJUNCTION_OR') {
+    // Prunes only when every side can: a side kept as `true` makes the whole OR `true`.
+    return (n.children as Node[]).reduce<Expression>((acc, c) => or(acc, toExpression(c, alias)), { kind: 'false' });
+  }
   const op = OPS[String(n.type)];
   if (op && n.class === 'COMPARISON') {
     const l = n.left as Node;
