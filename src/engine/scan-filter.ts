@@ -1,8 +1,9 @@
 /**
  * Extracting the part of a query's WHERE clause that applies to one `iceberg_scan` call or one catalog table named
- * in the query, so scan planning can skip files (the engine still filters every row). DuckDB parses the statement (`json_serialize_sql`); only conjuncts
- * comparing a column of the scan with a constant are kept. Anything else, or any statement DuckDB cannot
- * serialize (non-SELECT), yields no filter: never a wrong one.
+ * in the query, so scan planning can skip files (the engine still filters every row). DuckDB parses the statement
+ * (`json_serialize_sql`); comparisons of a column of the scan with a constant, BETWEEN, IS [NOT] NULL, and ANDs and
+ * ORs of them are kept (an OR only when every side is). Anything else, or any statement DuckDB cannot serialize
+ * (non-SELECT), yields no filter: never a wrong one.
  */
 import type { Expression, ComparisonOp } from '../iceberg/expr/expression.js';
 import { and, or } from '../iceberg/expr/expression.js';
