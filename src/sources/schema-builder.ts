@@ -137,3 +137,12 @@ export function finishSchema(parts: {
 export function redactUrl(url: string): string {
   return url.replace(/^([a-z0-9+.-]+:\/\/[^:@/]*):[^@/]*@/i, '$1:***@');
 }
+
+/** Parses a database connection URL; INVALID_ARGUMENT naming `what` (password redacted) when it is not one. */
+export function parseConnectionUrl(url: string, what: string): URL {
+  try {
+    return new URL(url);
+  } catch (cause) {
+    throw new FloeError('INVALID_ARGUMENT', `not a ${what} URL: ${redactUrl(url)}`, { cause });
+  }
+}

@@ -3,7 +3,7 @@
  * extractor (one parser, one set of defaults, one error for a malformed URL).
  */
 import { FloeError } from '../../errors.js';
-import { redactUrl } from '../schema-builder.js';
+import { parseConnectionUrl, redactUrl } from '../schema-builder.js';
 
 /** What mysql2 needs to connect. */
 export interface MysqlConnectionSettings {
@@ -16,12 +16,7 @@ export interface MysqlConnectionSettings {
 
 /** Parses `url`; the path names the database. INVALID_ARGUMENT (password redacted) when malformed or without one. */
 export function mysqlSettings(url: string): MysqlConnectionSettings {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch (cause) {
-    throw new FloeError('INVALID_ARGUMENT', `not a MySQL URL: ${redactUrl(url)}`, { cause });
-  }
+  const parsed = parseConnectionUrl(url, 'MySQL');
   const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
   if (database === '') throw new FloeError('INVALID_ARGUMENT', `the MySQL URL names no database: ${redactUrl(url)}`);
   return {

@@ -2,8 +2,7 @@
  * A `postgresql://` URL as a connection string and schema, shared by the introspecting source, the sampler and the
  * extractor: `?schema=` (floe's, default `public`) is taken off before the string reaches the driver.
  */
-import { FloeError } from '../../errors.js';
-import { redactUrl } from '../schema-builder.js';
+import { parseConnectionUrl } from '../schema-builder.js';
 
 /** The driver's connection string, the schema, and the database name. */
 export interface PostgresConnectionSettings {
@@ -14,12 +13,7 @@ export interface PostgresConnectionSettings {
 
 /** Parses `url`. INVALID_ARGUMENT (password redacted) when it is not a URL. */
 export function postgresSettings(url: string): PostgresConnectionSettings {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch (cause) {
-    throw new FloeError('INVALID_ARGUMENT', `not a PostgreSQL URL: ${redactUrl(url)}`, { cause });
-  }
+  const parsed = parseConnectionUrl(url, 'PostgreSQL');
   const schema = parsed.searchParams.get('schema') ?? 'public';
   parsed.searchParams.delete('schema');
   const database = decodeURIComponent(parsed.pathname.replace(/^\//, '')) || decodeURIComponent(parsed.username) || 'postgres';
