@@ -101,8 +101,9 @@ export function commandHelp(command: string): string | undefined {
     else if (/^ {5,}\S/.test(line) && entries.length > 0 && line.length > 0) entries[entries.length - 1].push(line);
     else entries.push([]);
   }
-  const names = new RegExp(`(^|\\s)floe ${command.replace(/[^a-z-]/g, '')}(\\s|$)`);
-  const mine = entries.filter((e) => e.length > 0 && e.some((l) => !/^ {5,}/.test(l) && names.test(l)) && /^[a-z-]+$/.test(command));
+  if (!/^[a-z-]+$/.test(command)) return undefined;
+  const names = new RegExp(`(^|\\s)floe ${command}(\\s|$)`);
+  const mine = entries.filter((e) => e.some((l) => !/^ {5,}/.test(l) && names.test(l)));
   if (mine.length === 0) return undefined;
   return `${mine.map((e) => e.join('\n')).join('\n')}\n\nRun 'floe --help' for every command.\n`;
 }

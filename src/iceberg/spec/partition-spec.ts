@@ -2,7 +2,7 @@
  * Partition specs (spec: "Partitioning").
  */
 import { FloeError } from '../../errors.js';
-import { primitiveToString, type NestedField, type StructType } from './types.js';
+import { primitiveToString, type IcebergType, type NestedField, type StructType } from './types.js';
 import type { Schema } from './schema.js';
 import { indexById } from './schema.js';
 import { parseTransform, resultType } from './transforms.js';
@@ -123,12 +123,11 @@ export function lastAssignedFieldId(spec: PartitionSpec): number {
  */
 export function partitionType(spec: PartitionSpec, schema: Pick<Schema, 'fields'>, history: ReadonlyArray<Pick<Schema, 'fields'>> = []): StructType {
   const byId = indexById(schema);
-  const older = history.map((h) => indexById(h)).reverse();
   const fields: NestedField[] = spec.fields.map((pf) => {
     const transform = parseTransform(pf.transform);
     // A source dropped since (allowed for older specs) has the type it had in the newest schema holding it: the
-    // type the spec's partition tuples were written with.
-    const source = byId.get(pf['source-id'])?.field.type ?? older.map((ix) => ix.get(pf['source-id'])?.field.type).find((t) => t !== undefined);
+    // type the spec's partition tuples were written with. Older schemas are looked at only then.
+    const source = byId.get(pf['source-id'])?.field.type ?? olderType(history, pf['source-id']);
     let type: string;
     if (typeof source === 'string') {
       type = primitiveToString(resultType(transform, source));
@@ -145,4 +144,13 @@ export function partitionType(spec: PartitionSpec, schema: Pick<Schema, 'fields'
     return { id: pf['field-id'], name: pf.name, required: false, type };
   });
   return { type: 'struct', fields };
+}
+
+/** The type of field `id` in the newest of `history` (oldest first) that has it. */
+function olderType(history: ReadonlyArray<Pick<Schema, 'fields'>>, id: number): IcebergType | undefined {
+  for (let i = history.length - 1; i >= 0; i--) {
+    const found = indexById(history[i]).get(id);
+    if (found) return found.field.type;
+  }
+  return undefined;
 }
