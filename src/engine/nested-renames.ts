@@ -43,10 +43,19 @@ function members(fields: NestedField[]): Map<number, string> {
  * `schema` lacks: only then can a file's member names differ from the ones read_parquet is asked for.
  */
 export function membersMayDiffer(md: TableMetadata, schema: Schema): boolean {
-  const read = members(schema.fields);
-  if (read.size === 0) return false;
-  return md.schemas.some((s) => [...members(s.fields)].some(([id, name]) => read.get(id) !== name));
+  // Every scan asks; parsed metadata is shared between scans, so the answer is kept per metadata and schema.
+  let bySchema = MAY_DIFFER.get(md);
+  if (!bySchema) MAY_DIFFER.set(md, (bySchema = new Map()));
+  let answer = bySchema.get(schema['schema-id']);
+  if (answer === undefined) {
+    const read = members(schema.fields);
+    answer = read.size > 0 && md.schemas.some((s) => [...members(s.fields)].some(([id, name]) => read.get(id) !== name));
+    bySchema.set(schema['schema-id'], answer);
+  }
+  return answer;
 }
+
+const MAY_DIFFER = new WeakMap<TableMetadata, Map<number, boolean>>();
 
 /**
  * For each file whose struct members differ from `schema`'s: the members to ask for under another name (the file's
