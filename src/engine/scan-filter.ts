@@ -88,14 +88,8 @@ async function extractFilter(
   target: (from: Node) => string | undefined,
   combine: (ast: Node, found: Array<Expression | undefined>) => Expression | undefined,
 ): Promise<Expression | undefined> {
-  let ast: Node;
-  try {
-    const res = await engine.run(`SELECT json_serialize_sql(${quoteString(stmt)})`);
-    ast = parseJson(String((await res.getRowsJS())[0][0])) as Node;
-  } catch {
-    return undefined;
-  }
-  if (ast.error) return undefined;
+  const ast = await parsedStatement(engine, stmt);
+  if (!ast || ast.error) return undefined;
   const found: Array<Expression | undefined> = [];
   const visit = (n: unknown): void => {
     if (n === null || typeof n !== 'object') return;
@@ -122,6 +116,24 @@ async function extractFilter(
 }
 
 const TEMPLATE = new WeakMap<Engine, string>();
+
+/** The last statement each engine parsed: a statement with several scans or tables is parsed once (read only). */
+const PARSED = new WeakMap<Engine, { stmt: string; ast: Node | undefined }>();
+
+/** DuckDB's AST of `stmt` (`json_serialize_sql`), or undefined when it cannot serialize it. */
+async function parsedStatement(engine: Engine, stmt: string): Promise<Node | undefined> {
+  const last = PARSED.get(engine);
+  if (last?.stmt === stmt) return last.ast;
+  let ast: Node | undefined;
+  try {
+    const res = await engine.run(`SELECT json_serialize_sql(${quoteString(stmt)})`);
+    ast = parseJson(String((await res.getRowsJS())[0][0])) as Node;
+  } catch {
+    ast = undefined;
+  }
+  PARSED.set(engine, { stmt, ast });
+  return ast;
+}
 
 /** Literal placeholders: the expression holds the DuckDB AST node of each constant until it is evaluated. */
 const NODE = Symbol('constant node');
